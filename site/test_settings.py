@@ -1,0 +1,19 @@
+"""Settings for the test suite: production settings (DEBUG off) with a throwaway key over plain HTTP.
+
+Postgres and Redis are used when DATABASE_URL / REDIS_URL are set (`.ci/test` sets them when the
+local servers answer); otherwise the embedded defaults.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
