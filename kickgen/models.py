@@ -1,9 +1,14 @@
 """A member's AI-generated kicks and the generation jobs that produce them."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.core.files.storage import Storage
 
 AI_NAME_PREFIX = "AI: "
 
@@ -37,6 +42,24 @@ class GeneratedKick(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def presets_using(self) -> models.QuerySet:
+        """The member's presets whose kick is this one (they store the kick's display name)."""
+        from presets.models import Preset
+
+        return Preset.objects.filter(user_id=self.user_id, kick_sample=self.name).order_by(
+            "preset_name"
+        )
+
+    def delete_with_presets(self, storage: "Storage") -> None:
+        """Delete the presets using this kick, the row and the stored file, all or nothing.
+
+        The file goes last inside the transaction: if storage refuses, the rows stay.
+        """
+        with transaction.atomic():
+            self.presets_using().delete()
+            self.delete()
+            storage.delete(self.storage_path)
 
 
 class GenerationJob(models.Model):
@@ -74,9 +97,13 @@ class GenerationJob(models.Model):
     progress_step = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # "<hostname>:<pid>" of the process running the job, so a restart can tell its own orphans.
+    worker = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched while the owning process holds the job; a stale heartbeat means the process died.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at"]
@@ -88,3 +115,12 @@ class GenerationJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+class GenerationDay(models.Model):
+    """One row per New York day: locking it serialises quota reservations across all members."""
+
+    day = models.DateField(primary_key=True)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

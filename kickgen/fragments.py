@@ -1,0 +1,98 @@
+"""The HTML fragments of AI Kick Gen mode, one per swappable element id.
+
+Views return them to htmx; jobs send them through the channel layer, where the htmx ws
+extension swaps every top-level element by its id. Each function renders one element.
+"""
+
+import json
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.template.loader import render_to_string
+
+from kickgen.limits import ACTIVE, usage_for
+from kickgen.models import GeneratedKick, GenerationJob
+
+GENERATING = "Generating kick..."
+
+
+def status_html(
+    state: str,
+    *,
+    job_id: str = "",
+    message: str = "",
+    ahead: int | None = None,
+    step: int = 0,
+    total: int = 0,
+) -> str:
+    """#kickgen-status: idle (message = the "N left" warning), queued, running, failed, refused."""
+    return render_to_string(
+        "kickgen/_kickgen_status.html",
+        {
+            "state": state,
+            "job_id": job_id,
+            "message": message,
+            "ahead": ahead,
+            "step": step,
+            "total": total,
+            "generating": GENERATING,
+        },
+    )
+
+
+def idle_status_html(user: AbstractBaseUser) -> str:
+    return status_html("idle", message=usage_for(user).warning)
+
+
+def current_status_html(user: AbstractBaseUser) -> str:
+    """The true state: the latest active job (queue place or progress), else idle."""
+    from kickgen.jobs import get_runner
+
+    job = GenerationJob.objects.filter(user=user, status__in=ACTIVE).order_by("created_at").last()
+    if job is None:
+        return idle_status_html(user)
+    ahead = get_runner().ahead_of(str(job.pk))
+    if job.status == GenerationJob.Status.PENDING and ahead is not None:
+        return status_html("queued", job_id=str(job.pk), ahead=ahead)
+    if job.status == GenerationJob.Status.PENDING:
+        return status_html("queued", job_id=str(job.pk))
+    return status_html(
+        "running", job_id=str(job.pk), step=job.progress_step, total=job.progress_total
+    )
+
+
+def kicks_for(user: AbstractBaseUser) -> list[GeneratedKick]:
+    """The member's AI kicks A–Z (the model's ordering)."""
+    return list(GeneratedKick.objects.filter(user=user))
+
+
+def kick_data(kicks: list[GeneratedKick]) -> str:
+    return json.dumps([{"id": k.pk, "name": k.name, "url": k.audio_url} for k in kicks])
+
+
+def select_html(kicks: list[GeneratedKick], selected: GeneratedKick | None) -> str:
+    return render_to_string("kickgen/_kickgen_select.html", {"kicks": kicks, "selected": selected})
+
+
+def kicks_html(kicks: list[GeneratedKick]) -> str:
+    return render_to_string("kickgen/_kickgen_kicks.html", {"kicks_json": kick_data(kicks)})
+
+
+def info_html(kick: GeneratedKick | None) -> str:
+    return render_to_string("kickgen/_kickgen_info.html", {"kick": kick})
+
+
+def dialog_html(kick: GeneratedKick | None = None, preset_names: list[str] | None = None) -> str:
+    return render_to_string(
+        "kickgen/_kickgen_dialog.html", {"kick": kick, "preset_names": preset_names or []}
+    )
+
+
+def kick_list_html(user: AbstractBaseUser, selected: GeneratedKick | None) -> str:
+    """Everything that changes when the member's kicks change: list data, select, info."""
+    kicks = kicks_for(user)
+    return kicks_html(kicks) + select_html(kicks, selected) + info_html(selected)
+
+
+def done_html(kick: GeneratedKick) -> str:
+    """A finished generation: the status line back to idle and the new kick selected."""
+    return idle_status_html(kick.user) + kick_list_html(kick.user, kick)

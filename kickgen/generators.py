@@ -1,0 +1,149 @@
+"""Generator backends: the gpu pipeline in-process ("local") or the Modal GPU worker ("modal").
+
+Both take a `GenerationRequest` and a progress callback and return WAV bytes. Whatever goes
+wrong inside a backend surfaces as an exception; `kickgen.jobs` turns it into a failed job.
+"""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+ProgressCallback = Callable[[int, int], None]
+
+MODAL_APP = "kick-generator-app"
+MODAL_CLASS = "KickGenerator"
+DEFAULT_KEYWORDS = "hit house"
+VARY_STRENGTH = 0.5
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What the member asked for; `source_wav` is set for "More like this" (vary)."""
+
+    keywords: str
+    seed: int
+    note: str = ""
+    decay_ms: int | None = None
+    punch: float | None = None
+    source_wav: bytes | None = None
+    strength: float = VARY_STRENGTH
+
+    @property
+    def is_variation(self) -> bool:
+        return self.source_wav is not None
+
+    def model_kwargs(self) -> dict[str, Any]:
+        return {
+            "prompt": self.keywords,
+            "seed": self.seed,
+            "note": self.note or None,
+            "decay_ms": self.decay_ms,
+            "punch": self.punch,
+        }
+
+
+class Generator(Protocol):
+    def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes: ...
+
+    def vocabulary(self) -> list[str]: ...
+
+
+class LocalGenerator:
+    """The gpu KickPipeline in this process, loaded once on first use and shared by all jobs."""
+
+    def __init__(self, model_path: str, hub_revision: str | None = None) -> None:
+        self.model_path = model_path
+        self.hub_revision = hub_revision
+        self._pipeline = None
+        self._load_lock = threading.Lock()
+
+    def pipeline(self):  # -> gpu.pipeline.KickPipeline
+        if self._pipeline is None:
+            with self._load_lock:
+                if self._pipeline is None:
+                    from gpu.pipeline import KickPipeline
+
+                    self._pipeline = KickPipeline.from_pretrained(
+                        self.model_path, revision=self.hub_revision
+                    )
+        return self._pipeline
+
+    def vocabulary(self) -> list[str]:
+        return list(self.pipeline().vocabulary)
+
+    def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
+        from gpu.pipeline import KickPipeline
+
+        from gpu.wav import read_wav_bytes
+
+        pipe = self.pipeline()
+        if request.is_variation:
+            source, _ = read_wav_bytes(request.source_wav)
+            audio = pipe.vary(
+                source, strength=request.strength, seed=request.seed, progress=progress
+            )
+        else:
+            audio = pipe.generate(**request.model_kwargs(), progress=progress)
+        return KickPipeline.to_wav_bytes(audio)
+
+
+class ModalGenerator:
+    """The deployed Modal worker; streams diffusion progress from `generate_kick_stream`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._worker = None
+
+    def worker(self):  # -> a modal Obj of KickGenerator
+        with self._lock:
+            if self._worker is None:
+                import modal
+
+                self._worker = modal.Cls.from_name(MODAL_APP, MODAL_CLASS)()
+            return self._worker
+
+    def vocabulary(self) -> list[str]:
+        from gpu.corpus.synth import KEYWORDS
+
+        return list(KEYWORDS)
+
+    def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
+        worker = self.worker()
+        if request.is_variation:
+            return worker.vary_kick.remote(request.source_wav, request.strength, request.seed)
+        wav = None
+        for event in worker.generate_kick_stream.remote_gen(**request.model_kwargs()):
+            if "progress" in event:
+                step, total = event["progress"]
+                progress(int(step), int(total))
+            elif "wav" in event:
+                wav = event["wav"]
+        if wav is None:
+            raise RuntimeError("The Modal worker's stream ended without a kick.")
+        return wav
+
+
+@cache
+def get_generator() -> Generator:
+    """The backend chosen by KICKGEN_BACKEND ("local" or "modal"), one per process."""
+    if settings.KICKGEN_BACKEND == "modal":
+        return ModalGenerator()
+    if settings.KICKGEN_BACKEND != "local":
+        raise ValueError(
+            f'KICKGEN_BACKEND must be "local" or "modal", not {settings.KICKGEN_BACKEND!r}.'
+        )
+    source = settings.KICKGEN_HUB_REPO or settings.KICKGEN_MODEL_PATH
+    revision = settings.KICKGEN_HUB_REVISION if settings.KICKGEN_HUB_REPO else None
+    return LocalGenerator(source, revision)
+
+
+@receiver(setting_changed)
+def _forget_generator(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("KICKGEN_"):
+        get_generator.cache_clear()

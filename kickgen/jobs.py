@@ -1,0 +1,444 @@
+"""Running generation jobs: a bounded pool per process, live events, failure handling, restarts.
+
+A job row is created (and the quota reserved) by `kickgen.limits.reserve_generation`; `submit`
+hands it to this process's pool. `process_job` runs it: generator (with a timeout) → WAV check →
+storage upload → GeneratedKick row with a unique German name. Any failure marks the job failed
+with a message the member reads; failed jobs count against no quota, and an uploaded file whose
+row could not be saved is removed. Jobs orphaned by a crash are failed by `fail_orphaned_jobs`.
+"""
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from kickgen import fragments
+from kickgen.events import publish
+from kickgen.generators import GenerationRequest, get_generator
+from kickgen.german_names import pick_kick_name
+from kickgen.limits import ACTIVE
+from kickgen.models import GeneratedKick, GenerationJob
+from kickgen.storage import StorageUnavailable, get_kick_storage, kick_path
+
+logger = logging.getLogger(__name__)
+
+NOT_COUNTED = "No generation was used — please try again."
+MSG_TIMEOUT = "The generator took longer than {seconds:g} s. " + NOT_COUNTED
+MSG_GENERATOR = "The generator failed. " + NOT_COUNTED
+MSG_BAD_AUDIO = "The generator returned an unusable kick. " + NOT_COUNTED
+MSG_STORAGE = "Could not store the kick. " + NOT_COUNTED
+MSG_DATABASE = "Could not save the kick. " + NOT_COUNTED
+MSG_SOURCE = "Could not read the kick to vary. " + NOT_COUNTED
+MSG_RESTART = "Generation was interrupted by a server restart. " + NOT_COUNTED
+
+HEARTBEAT_S = 15.0
+STALE_AFTER = timedelta(seconds=90)
+PROGRESS_WRITE_S = 0.5
+NAME_ATTEMPTS = 5
+MAX_SEED = 2**31 - 1
+
+
+class JobFailure(Exception):
+    """A job ends failed with `message` shown to the member."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class GenerationCancelled(Exception):
+    """Raised into a timed-out generation at its next progress step, to free the CPU."""
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def new_seed() -> int:
+    return random.SystemRandom().randrange(MAX_SEED)
+
+
+def default_parallel_jobs() -> int:
+    configured = getattr(settings, "KICKGEN_MAX_PARALLEL", None)
+    if configured:
+        return int(configured)
+    if settings.KICKGEN_BACKEND == "modal":
+        return 8
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+class JobRunner:
+    """This process's bounded pool, its queue order (for "N ahead") and the jobs' heartbeat."""
+
+    def __init__(self, max_workers: int) -> None:
+        self.max_workers = max_workers
+        self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="kickgen-job")
+        self._lock = threading.Lock()
+        self._waiting: list[tuple[str, int]] = []
+        self._running: set[str] = set()
+        self._heartbeat = threading.Thread(target=self._beat, name="kickgen-heartbeat", daemon=True)
+        self._heartbeat.start()
+
+    def submit(self, job: GenerationJob) -> None:
+        with self._lock:
+            self._waiting.append((str(job.pk), job.user_id))
+        self._executor.submit(self._run, str(job.pk))
+        self._announce_queue()
+
+    def ahead_of(self, job_id: str) -> int | None:
+        """How many jobs must finish before this one starts; None if not waiting here."""
+        with self._lock:
+            for index, (waiting_id, _) in enumerate(self._waiting):
+                if waiting_id == job_id:
+                    return max(0, index + len(self._running) - self.max_workers + 1)
+        return None
+
+    def active_ids(self) -> list[str]:
+        with self._lock:
+            return [job_id for job_id, _ in self._waiting] + list(self._running)
+
+    def _run(self, job_id: str) -> None:
+        with self._lock:
+            self._waiting = [entry for entry in self._waiting if entry[0] != job_id]
+            self._running.add(job_id)
+        self._announce_queue()
+        try:
+            process_job(job_id)
+        except Exception:
+            logger.exception("kickgen job %s crashed", job_id)
+        finally:
+            with self._lock:
+                self._running.discard(job_id)
+            close_old_connections()
+
+    def _announce_queue(self) -> None:
+        with self._lock:
+            waiting = list(self._waiting)
+        for job_id, user_id in waiting:
+            ahead = self.ahead_of(job_id)
+            if ahead is not None:
+                publish(
+                    user_id,
+                    "kick.queued",
+                    job_id=job_id,
+                    html=fragments.status_html("queued", job_id=job_id, ahead=ahead),
+                )
+
+    def _beat(self) -> None:
+        while True:
+            time.sleep(HEARTBEAT_S)
+            ids = self.active_ids()
+            if not ids:
+                continue
+            try:
+                GenerationJob.objects.filter(pk__in=ids, status__in=ACTIVE).update(
+                    heartbeat_at=timezone.now()
+                )
+            except DatabaseError:
+                logger.exception("kickgen heartbeat failed")
+            finally:
+                close_old_connections()
+
+
+_runner: JobRunner | None = None
+_runner_lock = threading.Lock()
+
+
+def get_runner() -> JobRunner:
+    global _runner
+    with _runner_lock:
+        if _runner is None:
+            _runner = JobRunner(default_parallel_jobs())
+        return _runner
+
+
+def submit(job: GenerationJob) -> None:
+    """Queue a reserved job in this process, stamping it as ours for restart detection."""
+    GenerationJob.objects.filter(pk=job.pk).update(worker=worker_id(), heartbeat_at=timezone.now())
+    get_runner().submit(job)
+
+
+def _call_with_timeout(
+    call: Callable[[threading.Event], bytes], seconds: float, cancel: threading.Event
+) -> bytes:
+    """Run `call` in its own thread; give up after `seconds` and tell it to stop."""
+    outcome: dict[str, object] = {}
+    finished = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome["value"] = call(cancel)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    threading.Thread(target=target, name="kickgen-generate", daemon=True).start()
+    if not finished.wait(seconds):
+        cancel.set()
+        raise JobFailure(MSG_TIMEOUT.format(seconds=seconds))
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def _request_for(job: GenerationJob) -> GenerationRequest:
+    source_wav = None
+    if job.kind == GenerationJob.Kind.VARY:
+        if job.source_kick is None:
+            raise JobFailure(MSG_SOURCE)
+        try:
+            with get_kick_storage().open(job.source_kick.storage_path) as stored:
+                source_wav = stored.read()
+        except (StorageUnavailable, OSError) as exc:
+            raise JobFailure(MSG_SOURCE) from exc
+    return GenerationRequest(
+        keywords=job.keywords,
+        seed=job.seed,
+        note=job.note,
+        decay_ms=job.decay_ms,
+        punch=job.punch,
+        source_wav=source_wav,
+    )
+
+
+def _generate(job: GenerationJob, request: GenerationRequest) -> bytes:
+    generator = get_generator()
+    last_write = [0.0]
+
+    def run(cancel: threading.Event) -> bytes:
+        def progress(step: int, total: int) -> None:
+            if cancel.is_set():
+                raise GenerationCancelled
+            publish(
+                job.user_id,
+                "kick.progress",
+                job_id=str(job.pk),
+                step=step,
+                total=total,
+                html=fragments.status_html("running", job_id=str(job.pk), step=step, total=total),
+            )
+            now = time.monotonic()
+            if now - last_write[0] >= PROGRESS_WRITE_S or step >= total:
+                last_write[0] = now
+                try:
+                    GenerationJob.objects.filter(pk=job.pk).update(
+                        progress_step=step, progress_total=total, heartbeat_at=timezone.now()
+                    )
+                finally:
+                    close_old_connections()
+
+        return generator.generate(request, progress)
+
+    try:
+        return _call_with_timeout(run, settings.KICKGEN_TIMEOUT_S, threading.Event())
+    except JobFailure:
+        raise
+    except ValueError as exc:
+        # gpu.pipeline.PromptError (a ValueError) names the vocabulary: the member can act on it.
+        if type(exc).__name__ == "PromptError":
+            raise JobFailure(str(exc)) from exc
+        raise JobFailure(MSG_GENERATOR) from exc
+    except Exception as exc:
+        logger.exception("kickgen generator failed for job %s", job.pk)
+        raise JobFailure(MSG_GENERATOR) from exc
+
+
+def _detect_note(wav: bytes) -> tuple[str, float | None]:
+    """The kick's tail note (e.g. "F1") and frequency; raises JobFailure on unusable audio."""
+    import numpy as np
+
+    from gpu.descriptors import hz_to_note, tail_pitch_hz
+    from gpu.wav import read_wav_bytes
+
+    try:
+        audio, sample_rate = read_wav_bytes(wav)
+    except ValueError as exc:
+        raise JobFailure(MSG_BAD_AUDIO) from exc
+    if audio.size == 0 or not np.all(np.isfinite(audio)) or float(np.max(np.abs(audio))) == 0.0:
+        raise JobFailure(MSG_BAD_AUDIO)
+    try:
+        hz = tail_pitch_hz(audio, sample_rate)
+        return hz_to_note(hz)[0], hz
+    except ValueError:
+        return "", None
+
+
+def _save_kick(
+    job: GenerationJob, path: str, url: str, note: str, hz: float | None
+) -> GeneratedKick:
+    """Create the kick with a free German name and mark the job done, in one transaction."""
+    for attempt in range(NAME_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                taken = set(
+                    GeneratedKick.objects.filter(user_id=job.user_id).values_list("name", flat=True)
+                )
+                kick = GeneratedKick.objects.create(
+                    user_id=job.user_id,
+                    name=pick_kick_name(taken),
+                    audio_url=url,
+                    storage_path=path,
+                    keywords=job.keywords,
+                    seed=job.seed,
+                    note=job.note,
+                    decay_ms=job.decay_ms,
+                    punch=job.punch,
+                    detected_note=note,
+                    detected_hz=hz,
+                    varied_from=job.source_kick,
+                )
+                updated = GenerationJob.objects.filter(
+                    pk=job.pk, status=GenerationJob.Status.RUNNING
+                )
+                if not updated.update(
+                    status=GenerationJob.Status.DONE,
+                    kick=kick,
+                    finished_at=timezone.now(),
+                    progress_step=job.progress_total or 0,
+                ):
+                    # Swept as orphaned meanwhile: keep it failed, roll the kick back.
+                    raise JobFailure(MSG_RESTART)
+                return kick
+        except IntegrityError:
+            if attempt == NAME_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _fail(job: GenerationJob, message: str) -> None:
+    try:
+        GenerationJob.objects.filter(pk=job.pk, status__in=ACTIVE).update(
+            status=GenerationJob.Status.FAILED, error=message[:300], finished_at=timezone.now()
+        )
+    except DatabaseError:
+        # The row stays active; its heartbeat goes stale and the next sweep fails it.
+        logger.exception("kickgen could not mark job %s failed", job.pk)
+    publish(
+        job.user_id,
+        "kick.failed",
+        job_id=str(job.pk),
+        html=fragments.status_html("failed", job_id=str(job.pk), message=message),
+    )
+
+
+def process_job(job_id: str) -> None:
+    """Run one reserved job to done or failed, publishing each step to the member."""
+    job = GenerationJob.objects.select_related("source_kick").get(pk=job_id)
+    started = GenerationJob.objects.filter(pk=job.pk, status=GenerationJob.Status.PENDING).update(
+        status=GenerationJob.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    if not started:
+        return
+    job.status = GenerationJob.Status.RUNNING
+    publish(
+        job.user_id,
+        "kick.started",
+        job_id=job_id,
+        html=fragments.status_html("running", job_id=job_id),
+    )
+    storage = get_kick_storage()
+    stored_path = None
+    try:
+        request = _request_for(job)
+        wav = _generate(job, request)
+        note, hz = _detect_note(wav)
+        try:
+            stored_path = storage.save(kick_path(job.user_id), ContentFile(wav))
+            url = storage.url(stored_path)
+        except (StorageUnavailable, OSError) as exc:
+            logger.exception("kickgen storage failed for job %s", job_id)
+            raise JobFailure(MSG_STORAGE) from exc
+        try:
+            kick = _save_kick(job, stored_path, url, note, hz)
+        except JobFailure:
+            raise
+        except Exception as exc:
+            logger.exception("kickgen could not save the kick of job %s", job_id)
+            raise JobFailure(MSG_DATABASE) from exc
+    except JobFailure as failure:
+        if stored_path is not None:
+            _remove_quietly(storage, stored_path)
+        _fail(job, failure.message)
+        return
+    except Exception:
+        logger.exception("kickgen job %s failed unexpectedly", job_id)
+        if stored_path is not None:
+            _remove_quietly(storage, stored_path)
+        _fail(job, MSG_GENERATOR)
+        return
+    publish(
+        job.user_id, "kick.done", job_id=job_id, kick_id=kick.pk, html=fragments.done_html(kick)
+    )
+
+
+def _remove_quietly(storage: Storage, path: str) -> None:
+    try:
+        storage.delete(path)
+    except (StorageUnavailable, OSError):
+        logger.exception("kickgen left an orphan file %s; remove it by hand", path)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fail_orphaned_jobs(at_startup: bool = False) -> int:
+    """Fail active jobs no live process holds: ours from before a restart, or stale heartbeats.
+
+    A job belongs to "<host>:<pid>". On this host a dead pid (or, at start-up, our own pid from a
+    previous life) means it was orphaned; on any host a heartbeat older than STALE_AFTER does.
+    """
+    host, pid = socket.gethostname(), os.getpid()
+    live = set(get_runner().active_ids()) if _runner is not None else set()
+    orphaned = []
+    stale_before = timezone.now() - STALE_AFTER
+    for job in GenerationJob.objects.filter(status__in=ACTIVE).only(
+        "pk", "user_id", "worker", "heartbeat_at"
+    ):
+        if str(job.pk) in live:
+            continue
+        job_host, _, job_pid = job.worker.rpartition(":")
+        if job.heartbeat_at < stale_before or (
+            job_host == host
+            and job_pid.isdigit()
+            and ((int(job_pid) == pid and at_startup) or not _process_alive(int(job_pid)))
+        ):
+            orphaned.append(job)
+    for job in orphaned:
+        _fail(job, MSG_RESTART)
+    return len(orphaned)
+
+
+_startup_swept = False
+_startup_lock = threading.Lock()
+
+
+def sweep_once_per_process() -> None:
+    """Run the start-up sweep on this process's first kickgen use (not at import: migrate)."""
+    global _startup_swept
+    with _startup_lock:
+        if _startup_swept:
+            return
+        _startup_swept = True
+    try:
+        fail_orphaned_jobs(at_startup=True)
+    except DatabaseError:
+        logger.exception("kickgen start-up sweep failed")

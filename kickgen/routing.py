@@ -1,0 +1,7 @@
+from django.urls import path
+
+from kickgen.consumer import KickgenConsumer
+
+websocket_urlpatterns = [
+    path("ws/kickgen/", KickgenConsumer.as_asgi()),
+]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from kickgen import views
+
+app_name = "kickgen"
+
+urlpatterns = [
+    path("generate", views.generate, name="generate"),
+    path("vary", views.vary, name="vary"),
+    path("info", views.info, name="info"),
+    path("state", views.bar_state, name="state"),
+    path("kicks/<int:pk>/delete", views.delete, name="delete"),
+    path("kicks/<int:pk>/download", views.download, name="download"),
+]
