@@ -109,7 +109,7 @@ def _write_settings(workdir: Path, extra_lines: list[str]) -> str:
         f"    'NAME': {str(workdir / 'db.sqlite3')!r}, 'OPTIONS': {{'timeout': 20}}}}}}",
         f"STATIC_ROOT = {str(workdir / 'static')!r}",
         f"MEDIA_ROOT = {str(workdir / 'media')!r}",
-        "STORAGES = {**STORAGES, 'staticfiles': {'BACKEND': ",  # noqa: F405
+        "STORAGES = {**STORAGES, 'staticfiles': {'BACKEND': ",
         "    'whitenoise.storage.CompressedManifestStaticFilesStorage'}}",
         "ALLOWED_HOSTS = ['127.0.0.1', 'localhost']",
         *extra_lines,
@@ -129,7 +129,9 @@ def _wait_until_serving(server: DaphneServer) -> None:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"daphne did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}")
+    raise RuntimeError(
+        f"daphne did not answer within {SERVER_START_TIMEOUT_S} s:\n{server.log_tail()}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -151,13 +153,20 @@ def daphne_server(
     log_path = workdir / "daphne.log"
     prepare = [["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]]
     for args in prepare:
-        subprocess.run(
-            [sys.executable, str(REPO_ROOT / "manage.py"), *args], cwd=REPO_ROOT, env=env, check=True
-        )
+        manage = [sys.executable, str(REPO_ROOT / "manage.py"), *args]
+        subprocess.run(manage, cwd=REPO_ROOT, env=env, check=True)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "kickwithreverb.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "kickwithreverb.asgi:application",
+            ],
             cwd=REPO_ROOT,
             env=env,
             stdout=log,
@@ -206,8 +215,12 @@ def page(page):
     """pytest-playwright's page, with the browser's console errors attached to failures."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
-    page.on("console", lambda msg: errors.append(f"console.{msg.type}: {msg.text}")
-            if msg.type == "error" else None)
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
+    )
     page.console_errors = errors
     return page
 
@@ -217,9 +230,7 @@ def page(page):
 
 def wait_engine_ready(page, timeout_ms: int = 15_000) -> None:
     """Waits for `<body data-engine="ready">`; fails with the page's errors if it says "error"."""
-    page.wait_for_function(
-        "document.body.dataset.engine !== 'loading'", timeout=timeout_ms
-    )
+    page.wait_for_function("document.body.dataset.engine !== 'loading'", timeout=timeout_ms)
     state = page.evaluate("document.body.dataset.engine")
     if state != "ready":
         message = page.text_content("#loading-message")
