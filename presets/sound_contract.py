@@ -37,6 +37,8 @@ class Control:
     resolution: float
 
 
+# One control per line, read like DESIGN.md's table.
+# fmt: off
 CONTROLS: tuple[Control, ...] = (
     Control("bpm", "BPM", "transport", 60, 365, 140, "number", "BPM", 0, "-", "=", "add", 1, 1),
     Control("kick_len", "Length", "kick", 0.1, 1.0, 1.0, "power2", "%", 1, "q", "w", "mul", 1.05, 0.001),
@@ -53,6 +55,7 @@ CONTROLS: tuple[Control, ...] = (
     Control("master_dist_amt", "Distortion", "master", 0, 0.5, 0, "linear", "%", 12, "j", "k", "add", 0.01, 0.001),
     Control("master_limiter_amt", "Limiter", "master", 1, 8, 1.5, "linear", "×", 13, "m", ",", "add", 0.1, 0.01),
 )
+# fmt: on
 CONTROLS_BY_FIELD: dict[str, Control] = {c.field: c for c in CONTROLS}
 
 # Transport keys and the combined "[" / "]" move (both OTTs by 0.02, reverb volume by 1 the other way).
@@ -92,3 +95,30 @@ def contract_json() -> dict:
         "init": init_values(),
         "stock": stock_sounds(),
     }
+
+
+# Every value a preset stores, in the order of DESIGN.md's table (samples beside their layer).
+PRESET_VALUE_FIELDS: tuple[str, ...] = (
+    "bpm",
+    "kick_sample",
+    "kick_len",
+    "kick_dist_amt",
+    "kick_ott_amt",
+    "kick_tune",
+    "noise_sample",
+    "noise_low_pass_freq",
+    "noise_high_pass_freq",
+    "noise_volume",
+    "reverb_sample",
+    "reverb_low_pass_freq",
+    "reverb_high_pass_freq",
+    "reverb_volume",
+    "master_ott_amt",
+    "master_dist_amt",
+    "master_limiter_amt",
+)
+STOCK_KIND_BY_SAMPLE_FIELD: dict[str, Literal["kicks", "noises", "irs"]] = {
+    "kick_sample": "kicks",
+    "noise_sample": "noises",
+    "reverb_sample": "irs",
+}

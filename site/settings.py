@@ -189,6 +189,28 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Kept in the default cache: Redis in production, so they hold across processes.
+ACCOUNT_RATE_LIMITS = {"login": "10/m/ip", "signup": "5/h/ip"}
+# Behind N proxies that append to X-Forwarded-For, the client is the N-th address from the right;
+# 0 trusts only the socket address (what daphne --proxy-headers put there).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# django-ratelimit (used by kickgen) answers 429 with the same page as allauth's limits.
+RATELIMIT_VIEW = "accounts.views.too_many_requests"
+
+# Password-reset mail: printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kick With Reverb <noreply@localhost>")
 
 # Supabase Storage for generated kicks (filesystem when unset).
 SUPABASE_URL = os.environ.get("SUPABASE_URL", "")

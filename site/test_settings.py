@@ -17,3 +17,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# Serve static files straight from static/ (no collectstatic before tests), found per request.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,31 @@
+"""Root URLs: the DAW page, health, accounts (allauth), presets, AI kick generation, admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from . import views
+
+urlpatterns = [
+    path("", views.daw_page, name="daw"),
+    path("health", views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("presets/", include("presets.urls", namespace="presets")),
+    path("kickgen/", include("kickgen.urls", namespace="kickgen")),
+    path("admin/", admin.site.urls),
+]
+
+if not settings.SUPABASE_URL:
+    # Embedded default: generated kicks live under MEDIA_ROOT and the app itself serves them
+    # (Django's `static()` helper only does so with DEBUG on; the test settings run DEBUG off).
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+# allauth renders its rate-limit answer through `<ROOT_URLCONF>.handler429`.
+handler429 = "accounts.views.too_many_requests"
