@@ -23,9 +23,9 @@ from django.core.files.storage import Storage
 from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
-from kickgen import fragments
+from kickgen import fragments, generators
 from kickgen.events import publish
-from kickgen.generators import GenerationRequest, get_generator
+from kickgen.generators import GenerationRequest
 from kickgen.german_names import pick_kick_name
 from kickgen.limits import ACTIVE
 from kickgen.models import GeneratedKick, GenerationJob
@@ -170,11 +170,18 @@ def submit(job: GenerationJob) -> None:
 
 
 def _call_with_timeout(
-    call: Callable[[threading.Event], bytes], seconds: float, cancel: threading.Event
+    call: Callable[[threading.Event], bytes],
+    seconds: float,
+    on_wait: Callable[[], None],
 ) -> bytes:
-    """Run `call` in its own thread; give up after `seconds` and tell it to stop."""
+    """Run `call` in its own thread; give up after `seconds` and tell it to stop.
+
+    The waiting (job) thread calls `on_wait` about every PROGRESS_WRITE_S: the database stays on
+    the job thread, the generator thread only computes and publishes.
+    """
     outcome: dict[str, object] = {}
     finished = threading.Event()
+    cancel = threading.Event()
 
     def target() -> None:
         try:
@@ -185,9 +192,12 @@ def _call_with_timeout(
             finished.set()
 
     threading.Thread(target=target, name="kickgen-generate", daemon=True).start()
-    if not finished.wait(seconds):
-        cancel.set()
-        raise JobFailure(MSG_TIMEOUT.format(seconds=seconds))
+    deadline = time.monotonic() + seconds
+    while not finished.wait(min(PROGRESS_WRITE_S, max(0.0, deadline - time.monotonic()))):
+        if time.monotonic() >= deadline:
+            cancel.set()
+            raise JobFailure(MSG_TIMEOUT.format(seconds=seconds))
+        on_wait()
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["value"]  # type: ignore[return-value]
@@ -214,13 +224,14 @@ def _request_for(job: GenerationJob) -> GenerationRequest:
 
 
 def _generate(job: GenerationJob, request: GenerationRequest) -> bytes:
-    generator = get_generator()
-    last_write = [0.0]
+    generator = generators.get_generator()
+    latest = {"step": 0, "total": 0, "written": (0, 0)}
 
     def run(cancel: threading.Event) -> bytes:
         def progress(step: int, total: int) -> None:
             if cancel.is_set():
                 raise GenerationCancelled
+            latest["step"], latest["total"] = step, total
             publish(
                 job.user_id,
                 "kick.progress",
@@ -229,26 +240,26 @@ def _generate(job: GenerationJob, request: GenerationRequest) -> bytes:
                 total=total,
                 html=fragments.status_html("running", job_id=str(job.pk), step=step, total=total),
             )
-            now = time.monotonic()
-            if now - last_write[0] >= PROGRESS_WRITE_S or step >= total:
-                last_write[0] = now
-                try:
-                    GenerationJob.objects.filter(pk=job.pk).update(
-                        progress_step=step, progress_total=total, heartbeat_at=timezone.now()
-                    )
-                finally:
-                    close_old_connections()
 
         return generator.generate(request, progress)
 
+    def record_progress() -> None:
+        current = (latest["step"], latest["total"])
+        if current != latest["written"]:
+            latest["written"] = current
+            GenerationJob.objects.filter(pk=job.pk).update(
+                progress_step=current[0], progress_total=current[1], heartbeat_at=timezone.now()
+            )
+
     try:
-        return _call_with_timeout(run, settings.KICKGEN_TIMEOUT_S, threading.Event())
+        return _call_with_timeout(run, settings.KICKGEN_TIMEOUT_S, record_progress)
     except JobFailure:
         raise
     except ValueError as exc:
         # gpu.pipeline.PromptError (a ValueError) names the vocabulary: the member can act on it.
         if type(exc).__name__ == "PromptError":
             raise JobFailure(str(exc)) from exc
+        logger.exception("kickgen generator failed for job %s", job.pk)
         raise JobFailure(MSG_GENERATOR) from exc
     except Exception as exc:
         logger.exception("kickgen generator failed for job %s", job.pk)

@@ -8,7 +8,7 @@ limit.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -41,16 +41,21 @@ def new_york_day(now: datetime) -> date:
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The instants a New York day starts and ends (23 or 25 hours long on DST changes)."""
-    start = datetime.combine(day, time.min, tzinfo=NEW_YORK)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=NEW_YORK)
-    return start, end
+    """The instants (in UTC) a New York day starts and ends: 23 or 25 hours apart on DST days.
+
+    UTC because Python subtracts datetimes sharing one tzinfo by wall clock.
+    """
+    return _midnight(day).astimezone(UTC), _midnight(day + timedelta(days=1)).astimezone(UTC)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=NEW_YORK)
 
 
 def reset_label(now: datetime) -> str:
     """When the daily quota resets, e.g. "12:00 AM EST" (EDT in summer)."""
-    _, end = day_bounds(new_york_day(now))
-    return f"12:00 AM {end.tzname()}"
+    next_midnight = _midnight(new_york_day(now) + timedelta(days=1))
+    return f"12:00 AM {next_midnight.tzname()}"
 
 
 @dataclass(frozen=True)

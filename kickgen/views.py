@@ -16,10 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from kickgen import fragments, jobs
+from kickgen import fragments, generators, jobs
 from kickgen.events import bind_server_loop_from_sync_view
 from kickgen.forms import GenerateForm, VaryForm
-from kickgen.generators import get_generator
 from kickgen.limits import LimitReached, reserve_generation
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.storage import StorageUnavailable, get_kick_storage
@@ -52,7 +51,7 @@ def _page_or(request: HttpRequest, html: str, status: int = 200) -> HttpResponse
 
 def vocabulary() -> list[str]:
     try:
-        return get_generator().vocabulary()
+        return generators.get_generator().vocabulary()
     except Exception:
         logger.exception("kickgen could not read the model's vocabulary")
         return []

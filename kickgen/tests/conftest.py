@@ -1,0 +1,50 @@
+import functools
+
+import pytest
+
+from kickgen import events, generators, jobs
+from kickgen.models import GeneratedKick
+from kickgen.tests.doubles import ScriptedGenerator
+
+
+@pytest.fixture(autouse=True)
+def _isolated_kickgen(settings, tmp_path, monkeypatch):
+    """Files under a temp MEDIA_ROOT, filesystem storage, no leftover loop or start-up sweep."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SUPABASE_URL = ""
+    settings.SUPABASE_SERVICE_KEY = ""
+    monkeypatch.setattr(events, "_server_loop", None)
+    monkeypatch.setattr(jobs, "_startup_swept", True)
+    yield
+
+
+@pytest.fixture
+def scripted(monkeypatch):
+    generator = ScriptedGenerator()
+    # Cached like the real accessor, so settings changes (which clear it) keep this backend.
+    monkeypatch.setattr(generators, "get_generator", functools.cache(lambda: generator))
+    return generator
+
+
+@pytest.fixture
+def member(django_user_model):
+    return django_user_model.objects.create_user("anke", "anke@example.com", "kick-pass-123")
+
+
+@pytest.fixture
+def other_member(django_user_model):
+    return django_user_model.objects.create_user("bernd", "bernd@example.com", "kick-pass-456")
+
+
+def stored_files(settings) -> list[str]:
+    root = settings.MEDIA_ROOT / "generated-kicks"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.wav")) if root.exists() else []
+
+
+def make_kick(user, name: str, **fields) -> GeneratedKick:
+    defaults = {
+        "audio_url": f"/media/{name}.wav",
+        "storage_path": f"{user.pk}/{name}.wav",
+        "seed": 1,
+    }
+    return GeneratedKick.objects.create(user=user, name=name, **{**defaults, **fields})
