@@ -79,7 +79,7 @@ def test_daily_limit_resets_exactly_at_new_york_midnight_on_dst_days(member, day
 def test_daily_limit_counts_yesterday_evening_in_yesterday(member):
     evening = datetime(2026, 3, 8, 4, 30, tzinfo=UTC)  # 23:30 EST on 7 March
     fill(member, 10, evening)
-    job, usage = reserve(member, datetime(2026, 3, 8, 5, 1, tzinfo=UTC))
+    _, usage = reserve(member, datetime(2026, 3, 8, 5, 1, tzinfo=UTC))
     assert usage.today == 1
 
 
