@@ -1,0 +1,198 @@
+"""Keywords: their measurable meanings (synthetic corpus) and file-name parsing (folders).
+
+Every synthetic keyword is a test on descriptors from `gpu.descriptors`, so a label is a fact
+about the audio. Each keyword also names one *defining feature* and the direction in which it
+should move; the evaluation's control score asks whether a kick generated with the keyword
+beats an unconditional kick from the same seed on that feature (for "house", whose meaning is
+a register rather than an extreme, "beats" means "closer to the target").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+Descriptors = dict[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    keyword: str
+    meaning: str
+    feature: str
+    direction: int  # +1: a larger feature value is "more" of the keyword; −1: smaller; 0: target
+    test: Callable[[Descriptors], np.ndarray]
+    target: float | None = None
+
+    def beats(self, with_keyword: np.ndarray, without: np.ndarray) -> np.ndarray:
+        """Elementwise: does the feature value with the keyword move the defining way?"""
+        if self.direction == 0:
+            assert self.target is not None
+            distance = np.abs(np.log(with_keyword / self.target))
+            return distance < np.abs(np.log(without / self.target))
+        return self.direction * (with_keyword - without) > 0
+
+
+def _between(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return (values >= lo) & (values <= hi)
+
+
+KEYWORD_RULES: tuple[KeywordRule, ...] = (
+    KeywordRule(
+        "hit",
+        "a compact one-shot: decay ≤ 700 ms and transient share ≥ 0.05",
+        "transient_share",
+        +1,
+        lambda d: (d["decay_ms"] <= 700) & (d["transient_share"] >= 0.05),
+    ),
+    KeywordRule(
+        "house",
+        "the house register: tail pitch 42–80 Hz, decay 200–800 ms, harmonic share ≤ 0.1",
+        "tail_pitch_hz",
+        0,
+        lambda d: (
+            _between(d["tail_pitch_hz"], 42, 80)
+            & _between(d["decay_ms"], 200, 800)
+            & (d["harmonic_share"] <= 0.1)
+        ),
+        target=58.0,
+    ),
+    KeywordRule(
+        "techno",
+        "low, long and driven: tail pitch ≤ 60 Hz, decay ≥ 350 ms, harmonic share ≥ 0.03",
+        "harmonic_share",
+        +1,
+        lambda d: (
+            (d["tail_pitch_hz"] <= 60) & (d["decay_ms"] >= 350) & (d["harmonic_share"] >= 0.03)
+        ),
+    ),
+    KeywordRule(
+        "deep",
+        "low final pitch: tail pitch ≤ 42 Hz",
+        "tail_pitch_hz",
+        -1,
+        lambda d: d["tail_pitch_hz"] <= 42,
+    ),
+    KeywordRule(
+        "sub",
+        "a clean low fundamental: tail pitch ≤ 50 Hz and harmonic share ≤ 0.01",
+        "tail_pitch_hz",
+        -1,
+        lambda d: (d["tail_pitch_hz"] <= 50) & (d["harmonic_share"] <= 0.01),
+    ),
+    KeywordRule(
+        "long",
+        "slow decay: decay ≥ 900 ms",
+        "decay_ms",
+        +1,
+        lambda d: d["decay_ms"] >= 900,
+    ),
+    KeywordRule(
+        "short",
+        "fast decay: decay ≤ 320 ms",
+        "decay_ms",
+        -1,
+        lambda d: d["decay_ms"] <= 320,
+    ),
+    KeywordRule(
+        "punchy",
+        "fast, wide pitch drop and strong transient: pitch drop ≥ 20 st, transient share ≥ 0.09",
+        "transient_share",
+        +1,
+        lambda d: (d["pitch_drop_st"] >= 20) & (d["transient_share"] >= 0.09),
+    ),
+    KeywordRule(
+        "soft",
+        "weak transient, dark attack: transient share ≤ 0.045 and attack centroid ≤ 250 Hz",
+        "transient_share",
+        -1,
+        lambda d: (d["transient_share"] <= 0.045) & (d["centroid_hz"] <= 250),
+    ),
+    KeywordRule(
+        "distorted",
+        "strong harmonics: harmonic share ≥ 0.08",
+        "harmonic_share",
+        +1,
+        lambda d: d["harmonic_share"] >= 0.08,
+    ),
+    KeywordRule(
+        "clean",
+        "almost pure fundamental: harmonic share ≤ 0.003",
+        "harmonic_share",
+        -1,
+        lambda d: d["harmonic_share"] <= 0.003,
+    ),
+    KeywordRule(
+        "clicky",
+        "bright attack: attack centroid ≥ 400 Hz",
+        "centroid_hz",
+        +1,
+        lambda d: d["centroid_hz"] >= 400,
+    ),
+    KeywordRule(
+        "boomy",
+        "a long low tail: decay ≥ 600 ms and tail pitch ≤ 50 Hz",
+        "decay_ms",
+        +1,
+        lambda d: (d["decay_ms"] >= 600) & (d["tail_pitch_hz"] <= 50),
+    ),
+    KeywordRule(
+        "tight",
+        "short and firm: decay ≤ 400 ms and transient share ≥ 0.08",
+        "decay_ms",
+        -1,
+        lambda d: (d["decay_ms"] <= 400) & (d["transient_share"] >= 0.08),
+    ),
+    KeywordRule(
+        "hard",
+        "driven, with a hard pitch attack: harmonic share ≥ 0.05 and pitch drop ≥ 20 st",
+        "harmonic_share",
+        +1,
+        lambda d: (d["harmonic_share"] >= 0.05) & (d["pitch_drop_st"] >= 20),
+    ),
+    KeywordRule(
+        "industrial",
+        "harsh: harmonic share ≥ 0.12 and attack centroid ≥ 300 Hz",
+        "centroid_hz",
+        +1,
+        lambda d: (d["harmonic_share"] >= 0.12) & (d["centroid_hz"] >= 300),
+    ),
+)
+
+RULES_BY_KEYWORD: dict[str, KeywordRule] = {rule.keyword: rule for rule in KEYWORD_RULES}
+
+
+def assign_keywords(descriptors: Descriptors) -> list[list[str]]:
+    """Every rule's keyword that is true of each kick, in table order."""
+    with np.errstate(invalid="ignore"):
+        hits = np.stack([rule.test(descriptors) for rule in KEYWORD_RULES], axis=1)  # (N, K)
+    return [[KEYWORD_RULES[k].keyword for k in np.flatnonzero(row)] for row in hits]
+
+
+# --- keywords from file names (the reference's way) ---------------------------------------
+
+_SEPARATORS = re.compile(r"[-_\s.]+")
+MIN_KEYWORD_COUNT = 5
+
+
+def filename_words(stem: str) -> list[str]:
+    """Words of a file name without extension: split on - _ space ., lowercased, numbers and
+    single characters dropped, each word once, in order of appearance."""
+    words: list[str] = []
+    for word in _SEPARATORS.split(stem.lower()):
+        if len(word) < 2 or any(ch.isdigit() for ch in word) or word in words:
+            continue
+        words.append(word)
+    return words
+
+
+def frequent_words(
+    words_per_file: Iterable[list[str]], min_count: int = MIN_KEYWORD_COUNT
+) -> set[str]:
+    """Words that appear in at least `min_count` files."""
+    counts = Counter(word for words in words_per_file for word in set(words))
+    return {word for word, count in counts.items() if count >= min_count}
