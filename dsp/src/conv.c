@@ -1,0 +1,358 @@
+/* conv.c — see conv.h for the algorithm and its sources. */
+#include "conv.h"
+#include "dsp_math.h"
+
+static const int LEVEL_N[CONV_LEVELS] = {64, 512, 4096, 16384};
+static const int LEVEL_START[CONV_LEVELS] = {64, 512, 4096, 32768};
+#define MAX_N 16384
+
+static int next_pow2(int x) {
+    int p = 1;
+    while (p < x) p <<= 1;
+    return p;
+}
+
+/* Partitions a level needs to cover an IR of `frames`. */
+static int level_parts(int level, int frames) {
+    int start = LEVEL_START[level], n = LEVEL_N[level];
+    if (frames <= start) return 0;
+    int parts = (frames - start + n - 1) / n;
+    if (level + 1 < CONV_LEVELS) {
+        int cap = (LEVEL_START[level + 1] - start) / n;
+        if (parts > cap) parts = cap;
+    }
+    return parts;
+}
+
+/* Earlier firings whose outputs may still be pending: ceil(start / n) − 1. */
+static int level_back(int level) { return (LEVEL_START[level] + LEVEL_N[level] - 1) / LEVEL_N[level] - 1; }
+
+int conv_init(convolver *c, float sample_rate, arena *a) {
+    c->sample_rate = sample_rate;
+    c->max_frames = (int)(CONV_MAX_SECONDS * sample_rate);
+    int span = 0;
+    for (int l = 0; l < CONV_LEVELS; l++) {
+        int n = LEVEL_N[l];
+        void *mem = arena_alloc(a, fft_plan_bytes(n));
+        if (!mem) return -1;
+        fft_plan_init(&c->plan[l], n, mem);
+        c->fdl_len[l] = level_parts(l, c->max_frames) + level_back(l);
+        if (c->fdl_len[l] < 1) c->fdl_len[l] = 1;
+        c->fdl_re[l] = (float *)arena_alloc(a, sizeof(float) * (size_t)c->fdl_len[l] * n);
+        c->fdl_im[l] = (float *)arena_alloc(a, sizeof(float) * (size_t)c->fdl_len[l] * n);
+        if (!c->fdl_re[l] || !c->fdl_im[l]) return -1;
+        int need = (c->fdl_len[l] + 3) * n;
+        if (need > span) span = need;
+    }
+    int hist_len = next_pow2(span);
+    c->hist = (float *)arena_alloc(a, sizeof(float) * (size_t)hist_len);
+    c->hist_mask = hist_len - 1;
+    int ring_len = next_pow2(LEVEL_START[CONV_LEVELS - 1] + LEVEL_N[CONV_LEVELS - 1] + 1);
+    c->ring_mask = ring_len - 1;
+    for (int v = 0; v < 2; v++) {
+        for (int ch = 0; ch < 2; ch++) {
+            c->ring[v][ch] = (float *)arena_alloc(a, sizeof(float) * (size_t)ring_len);
+            if (!c->ring[v][ch]) return -1;
+        }
+    }
+    c->time = (float *)arena_alloc(a, sizeof(float) * 2 * MAX_N);
+    c->zr = (float *)arena_alloc(a, sizeof(float) * MAX_N);
+    c->zi = (float *)arena_alloc(a, sizeof(float) * MAX_N);
+    for (int ch = 0; ch < 2; ch++) {
+        c->acc_re[ch] = (float *)arena_alloc(a, sizeof(float) * MAX_N);
+        c->acc_im[ch] = (float *)arena_alloc(a, sizeof(float) * MAX_N);
+        if (!c->acc_re[ch] || !c->acc_im[ch]) return -1;
+    }
+    if (!c->hist || !c->time || !c->zr || !c->zi) return -1;
+    c->xfade_len = (int)(CONV_XFADE_SECONDS * sample_rate);
+    c->ir[0] = c->ir[1] = 0;
+    conv_reset(c);
+    return 0;
+}
+
+void conv_reset(convolver *c) {
+    for (int l = 0; l < CONV_LEVELS; l++) {
+        kwr_memset(c->fdl_re[l], 0, sizeof(float) * (size_t)c->fdl_len[l] * LEVEL_N[l]);
+        kwr_memset(c->fdl_im[l], 0, sizeof(float) * (size_t)c->fdl_len[l] * LEVEL_N[l]);
+        c->fdl_head[l] = 0;
+        c->fdl_valid[l] = 1;
+    }
+    kwr_memset(c->hist, 0, sizeof(float) * (size_t)(c->hist_mask + 1));
+    for (int v = 0; v < 2; v++)
+        for (int ch = 0; ch < 2; ch++)
+            kwr_memset(c->ring[v][ch], 0, sizeof(float) * (size_t)(c->ring_mask + 1));
+    kwr_memset(c->fir_buf, 0, sizeof(c->fir_buf));
+    c->t = 0;
+    if (c->ir[1]) c->ir[0] = c->ir[1];
+    c->ir[1] = 0;
+    c->xfade_pos = c->xfade_len;
+}
+
+int conv_ir_prepare(convolver *c, conv_ir *ir, arena *a, const float *left, const float *right,
+                    int frames) {
+    if (frames > c->max_frames) frames = c->max_frames;
+    if (frames < 1) frames = 1;
+    int channels = right ? 2 : 1;
+    size_t floats = (size_t)channels * CONV_HEAD;
+    int parts[CONV_LEVELS];
+    for (int l = 0; l < CONV_LEVELS; l++) {
+        parts[l] = level_parts(l, frames);
+        floats += (size_t)channels * 2 * parts[l] * LEVEL_N[l];
+    }
+    float *mem = (float *)arena_alloc(a, sizeof(float) * floats);
+    if (!mem) return -1;
+    ir->block = mem;
+    ir->frames = frames;
+    ir->channels = channels;
+    const float *src[2] = {left, right};
+    for (int ch = 0; ch < channels; ch++) {
+        ir->head[ch] = mem;
+        for (int k = 0; k < CONV_HEAD; k++) {
+            int tap = CONV_HEAD - 1 - k;
+            mem[k] = tap < frames ? kwr_sanitize(src[ch][tap], 1e6f) : 0.0f;
+        }
+        mem += CONV_HEAD;
+    }
+    if (channels == 1) ir->head[1] = ir->head[0];
+    for (int l = 0; l < CONV_LEVELS; l++) {
+        int n = LEVEL_N[l];
+        ir->parts[l] = parts[l];
+        float scale = 1.0f / (float)(2 * n);
+        for (int ch = 0; ch < channels; ch++) {
+            ir->spec_re[l][ch] = mem;
+            mem += (size_t)parts[l] * n;
+            ir->spec_im[l][ch] = mem;
+            mem += (size_t)parts[l] * n;
+            for (int p = 0; p < parts[l]; p++) {
+                int start = LEVEL_START[l] + p * n;
+                for (int i = 0; i < n; i++) {
+                    int idx = start + i;
+                    c->time[i] = idx < frames ? kwr_sanitize(src[ch][idx], 1e6f) : 0.0f;
+                    c->time[n + i] = 0.0f;
+                }
+                float *re = ir->spec_re[l][ch] + (size_t)p * n, *im = ir->spec_im[l][ch] + (size_t)p * n;
+                rfft_forward(&c->plan[l], c->time, re, im, c->zr, c->zi);
+                for (int i = 0; i < n; i++) {
+                    re[i] *= scale;
+                    im[i] *= scale;
+                }
+            }
+        }
+        if (channels == 1) {
+            ir->spec_re[l][1] = ir->spec_re[l][0];
+            ir->spec_im[l][1] = ir->spec_im[l][0];
+        }
+    }
+    return 0;
+}
+
+void conv_ir_release(conv_ir *ir, arena *a) {
+    arena_free(a, ir->block);
+    ir->block = 0;
+    ir->frames = 0;
+}
+
+/* Copies input samples [end − len, end) from the history ring; times before 0 read as zero. */
+static void read_history(const convolver *c, long long end, int len, float *dst) {
+    long long start = end - len;
+    for (int i = 0; i < len; i++) {
+        long long time = start + i;
+        dst[i] = time < 0 ? 0.0f : c->hist[time & c->hist_mask];
+    }
+}
+
+/* Spectrum of the input block ending at `end` into FDL slot `slot` of level l. */
+static void fdl_store(convolver *c, int l, int slot, long long end) {
+    int n = LEVEL_N[l];
+    read_history(c, end, 2 * n, c->time);
+    rfft_forward(&c->plan[l], c->time, c->fdl_re[l] + (size_t)slot * n, c->fdl_im[l] + (size_t)slot * n,
+                 c->zr, c->zi);
+}
+
+static void mac(float *__restrict ar, float *__restrict ai, const float *__restrict xr,
+                const float *__restrict xi, const float *__restrict hr, const float *__restrict hi,
+                int n) {
+    /* bin 0 packs DC (re) and Nyquist (im): two real products, not one complex */
+    float dc = ar[0] + xr[0] * hr[0], ny = ai[0] + xi[0] * hi[0];
+    for (int k = 0; k < n; k++) {
+        ar[k] += xr[k] * hr[k] - xi[k] * hi[k];
+        ai[k] += xr[k] * hi[k] + xi[k] * hr[k];
+    }
+    ar[0] = dc;
+    ai[0] = ny;
+}
+
+static int ir_uses_level(const conv_ir *ir, int l) { return ir && ir->parts[l] > 0; }
+
+/* Output of level l for the firing `back` blocks before the latest FDL entry, with the IR of
+ * voice v, added to that voice's ring at times >= min_time. */
+static void fire(convolver *c, int l, int v, int back, long long fire_time, long long min_time) {
+    const conv_ir *ir = c->ir[v];
+    int n = LEVEL_N[l], parts = ir->parts[l];
+    for (int ch = 0; ch < ir->channels; ch++) {
+        float *ar = c->acc_re[ch], *ai = c->acc_im[ch];
+        kwr_memset(ar, 0, sizeof(float) * n);
+        kwr_memset(ai, 0, sizeof(float) * n);
+        for (int p = 0; p < parts; p++) {
+            int slot = (c->fdl_head[l] + back + p) % c->fdl_len[l];
+            mac(ar, ai, c->fdl_re[l] + (size_t)slot * n, c->fdl_im[l] + (size_t)slot * n,
+                ir->spec_re[l][ch] + (size_t)p * n, ir->spec_im[l][ch] + (size_t)p * n, n);
+        }
+        rfft_inverse(&c->plan[l], ar, ai, c->time, c->zr, c->zi);
+        float *ring = c->ring[v][ch];
+        long long first = fire_time - n + LEVEL_START[l];
+        int mask = c->ring_mask;
+        for (int m = 0; m < n; m++) {
+            long long time = first + m;
+            if (time >= min_time) ring[time & mask] += c->time[n + m];
+        }
+    }
+}
+
+/* Rebuilds a level's FDL from the input history (a level unused until now). */
+static void fdl_rebuild(convolver *c, int l) {
+    int n = LEVEL_N[l];
+    long long last = (c->t / n) * n;
+    c->fdl_head[l] = 0;
+    for (int j = 0; j < c->fdl_len[l]; j++) fdl_store(c, l, j, last - (long long)j * n);
+    c->fdl_valid[l] = 1;
+}
+
+static void finish_crossfade(convolver *c) {
+    float *r0 = c->ring[0][0], *r1 = c->ring[0][1];
+    c->ring[0][0] = c->ring[1][0];
+    c->ring[0][1] = c->ring[1][1];
+    c->ring[1][0] = r0;
+    c->ring[1][1] = r1;
+    c->ir[0] = c->ir[1];
+    c->ir[1] = 0;
+    c->xfade_pos = c->xfade_len;
+}
+
+void conv_set_ir(convolver *c, const conv_ir *ir) {
+    if (c->xfade_pos < c->xfade_len) finish_crossfade(c);
+    if (ir == c->ir[0]) return;
+    for (int l = 0; l < CONV_LEVELS; l++) {
+        if (ir_uses_level(ir, l) && !c->fdl_valid[l]) fdl_rebuild(c, l);
+    }
+    for (int ch = 0; ch < 2; ch++) kwr_memset(c->ring[1][ch], 0, sizeof(float) * (size_t)(c->ring_mask + 1));
+    c->ir[1] = ir;
+    if (ir) {
+        for (int l = 0; l < CONV_LEVELS; l++) {
+            if (!ir_uses_level(ir, l)) continue;
+            int n = LEVEL_N[l];
+            long long last = (c->t / n) * n;
+            for (int b = 0; b <= level_back(l); b++) {
+                long long fire_time = last - (long long)b * n;
+                if (fire_time <= 0) continue;
+                fire(c, l, 1, b, fire_time, c->t);
+            }
+        }
+    }
+    c->xfade_pos = 0;
+    /* before any input there is nothing to fade from */
+    if (c->t == 0) finish_crossfade(c);
+}
+
+void conv_forget(convolver *c, const conv_ir *ir) {
+    if (!ir) return;
+    if (c->ir[1] == ir) {
+        c->ir[1] = 0;
+        for (int ch = 0; ch < 2; ch++) kwr_memset(c->ring[1][ch], 0, sizeof(float) * (size_t)(c->ring_mask + 1));
+    }
+    if (c->ir[0] == ir) {
+        c->ir[0] = 0;
+        for (int ch = 0; ch < 2; ch++) kwr_memset(c->ring[0][ch], 0, sizeof(float) * (size_t)(c->ring_mask + 1));
+    }
+}
+
+/* Direct-form head: y[i] = Σ taps_rev[k]·window[i + k]. */
+static void head_fir(const float *__restrict window, const float *__restrict taps, float *__restrict out,
+                     int n) {
+    for (int i = 0; i < n; i++) {
+        float s = 0.0f;
+        for (int k = 0; k < CONV_HEAD; k++) s += taps[k] * window[i + k];
+        out[i] = s;
+    }
+}
+
+/* One voice's output for `n` samples starting at time t into dl/dr (overwritten). */
+static void voice_output(convolver *c, int v, int pos, float *dl, float *dr, int n) {
+    const conv_ir *ir = c->ir[v];
+    float *window = c->fir_buf + pos;
+    int mask = c->ring_mask;
+    if (!ir) {
+        for (int i = 0; i < n; i++) dl[i] = dr[i] = 0.0f;
+        return;
+    }
+    head_fir(window, ir->head[0], dl, n);
+    float *r0 = c->ring[v][0];
+    for (int i = 0; i < n; i++) {
+        int slot = (int)((c->t + i) & mask);
+        dl[i] += r0[slot];
+        r0[slot] = 0.0f;
+    }
+    if (ir->channels == 2) {
+        head_fir(window, ir->head[1], dr, n);
+        float *r1 = c->ring[v][1];
+        for (int i = 0; i < n; i++) {
+            int slot = (int)((c->t + i) & mask);
+            dr[i] += r1[slot];
+            r1[slot] = 0.0f;
+        }
+    } else {
+        for (int i = 0; i < n; i++) dr[i] = dl[i];
+    }
+}
+
+static void run_levels(convolver *c) {
+    for (int l = 0; l < CONV_LEVELS; l++) {
+        int n = LEVEL_N[l];
+        if (c->t % n) break; /* larger levels fire only on multiples of smaller ones */
+        int used0 = ir_uses_level(c->ir[0], l), used1 = ir_uses_level(c->ir[1], l);
+        if (!used0 && !used1) {
+            c->fdl_valid[l] = 0;
+            continue;
+        }
+        c->fdl_head[l] = (c->fdl_head[l] + c->fdl_len[l] - 1) % c->fdl_len[l];
+        fdl_store(c, l, c->fdl_head[l], c->t);
+        if (used0) fire(c, l, 0, 0, c->t, c->t);
+        if (used1) fire(c, l, 1, 0, c->t, c->t);
+    }
+}
+
+void conv_process(convolver *c, const float *in, float *out_left, float *out_right, int n) {
+    int done = 0;
+    while (done < n) {
+        int pos = (int)(c->t % CONV_HEAD);
+        int chunk = CONV_HEAD - pos;
+        if (chunk > n - done) chunk = n - done;
+        for (int i = 0; i < chunk; i++) {
+            float x = kwr_sanitize(in[done + i], 1e6f);
+            c->hist[(c->t + i) & c->hist_mask] = x;
+            c->fir_buf[CONV_HEAD - 1 + pos + i] = x;
+        }
+        float *dl = out_left + done, *dr = out_right + done;
+        voice_output(c, 0, pos, dl, dr, chunk);
+        if (c->xfade_pos < c->xfade_len) {
+            float bl[CONV_HEAD], br[CONV_HEAD];
+            voice_output(c, 1, pos, bl, br, chunk);
+            float inv = 1.0f / (float)c->xfade_len;
+            for (int i = 0; i < chunk; i++) {
+                int p = c->xfade_pos + i;
+                float f = p < c->xfade_len ? (float)p * inv : 1.0f;
+                float gin = kwr_sqrtf(f), gout = kwr_sqrtf(1.0f - f);
+                dl[i] = gout * dl[i] + gin * bl[i];
+                dr[i] = gout * dr[i] + gin * br[i];
+            }
+            c->xfade_pos += chunk;
+            if (c->xfade_pos >= c->xfade_len) finish_crossfade(c);
+        }
+        c->t += chunk;
+        done += chunk;
+        if (c->t % CONV_HEAD == 0) {
+            for (int k = 0; k < CONV_HEAD - 1; k++) c->fir_buf[k] = c->fir_buf[CONV_HEAD + k];
+            run_levels(c);
+        }
+    }
+}

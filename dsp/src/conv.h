@@ -1,0 +1,74 @@
+/* conv.h — zero-latency stereo convolution reverb with non-uniform partitions.
+ *
+ * Gardner, "Efficient convolution without input-output delay" (JAES 43(3), 1995), in the
+ * multi-level uniformly-partitioned form (Garcia, AES 2002; Wefers, "Partitioned convolution
+ * algorithms for real-time auralization", 2015): the first CONV_HEAD taps run as a direct-form
+ * FIR (no latency), then levels of overlap-save FFT partitions whose block size grows 8× per
+ * level: 64 → 512 → 4096 → 16384 samples. A level with block N may start at IR offset s >= N
+ * and still meet its deadline when its FFT runs at the block boundary, so the whole chain adds
+ * no delay. Each level keeps a frequency-domain delay line (FDL) of past input spectra; outputs
+ * are summed into a ring indexed by absolute time.
+ *
+ * Input is the mono reverb send; a stereo IR gives two outputs from the same input spectra, a
+ * mono IR gives one output used on both sides.
+ *
+ * IR switching: the FDL is IR-independent, so a new IR can be convolved with the full input
+ * history at once: on switch, the pending outputs of the last firings are recomputed with the
+ * new IR ("catch-up") into a second ring, and the two are crossfaded (equal power, 50 ms). The
+ * result after the fade is exactly the convolution of the whole past input with the new IR.
+ */
+#ifndef KWR_CONV_H
+#define KWR_CONV_H
+
+#include "arena.h"
+#include "fft.h"
+
+#define CONV_HEAD 64
+#define CONV_LEVELS 4
+#define CONV_MAX_SECONDS 6.0f
+#define CONV_XFADE_SECONDS 0.05f
+
+typedef struct {
+    int frames;
+    int channels; /* 1 or 2 */
+    int parts[CONV_LEVELS];
+    float *head[2];                   /* CONV_HEAD taps, time-reversed */
+    float *spec_re[CONV_LEVELS][2];   /* parts × N bins, pre-scaled by 1/(2N) */
+    float *spec_im[CONV_LEVELS][2];
+    void *block;                      /* the one arena allocation holding all of the above */
+} conv_ir;
+
+typedef struct {
+    float sample_rate;
+    int max_frames;
+    fft_plan plan[CONV_LEVELS];
+    int fdl_len[CONV_LEVELS];
+    int fdl_head[CONV_LEVELS];
+    int fdl_valid[CONV_LEVELS];
+    float *fdl_re[CONV_LEVELS], *fdl_im[CONV_LEVELS];
+    float *hist;
+    int hist_mask;
+    float fir_buf[2 * CONV_HEAD];
+    float *ring[2][2]; /* [voice][channel] */
+    int ring_mask;
+    const conv_ir *ir[2]; /* 0: current, 1: incoming during a crossfade */
+    int xfade_pos, xfade_len;
+    long long t; /* samples consumed since init */
+    float *time, *zr, *zi, *acc_re[2], *acc_im[2];
+} convolver;
+
+/* Allocates all state from the arena; returns 0, or -1 when the arena is too small. */
+int conv_init(convolver *c, float sample_rate, arena *a);
+void conv_reset(convolver *c);
+/* Prepares an IR (first CONV_MAX_SECONDS of it) for this convolver. Returns 0 or -1 (no memory). */
+int conv_ir_prepare(convolver *c, conv_ir *ir, arena *a, const float *left, const float *right,
+                    int frames);
+void conv_ir_release(conv_ir *ir, arena *a);
+/* Switches to `ir` (NULL = silence) with a crossfade. Not for the audio thread's process call. */
+void conv_set_ir(convolver *c, const conv_ir *ir);
+/* Drops `ir` at once from both voices (before it is released). */
+void conv_forget(convolver *c, const conv_ir *ir);
+/* Mono input → stereo output (overwrites outL/outR), any n. */
+void conv_process(convolver *c, const float *in, float *out_left, float *out_right, int n);
+
+#endif

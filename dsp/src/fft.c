@@ -1,0 +1,172 @@
+/* fft.c — see fft.h. */
+#include "fft.h"
+#include "dsp_math.h"
+
+static int log2_int(int n) {
+    int l = 0;
+    while ((1 << l) < n) l++;
+    return l;
+}
+
+size_t fft_plan_bytes(int n) { return (size_t)(n - 4 + 1) * 2 * sizeof(float) + (size_t)n * 2 * sizeof(float) + (size_t)n * sizeof(int) + 64; }
+
+void fft_plan_init(fft_plan *p, int n, void *mem) {
+    float *f = (float *)mem;
+    int stage_len = n - 4 > 0 ? n - 4 : 1;
+    p->n = n;
+    p->tw_re = f; f += stage_len;
+    p->tw_im = f; f += stage_len;
+    p->sp_re = f; f += n;
+    p->sp_im = f; f += n;
+    p->rev = (int *)f;
+    /* stage with half-size h uses w_j = e^{-2πij/(2h)}, stored at offset n - 2h */
+    for (int half = n >> 1; half >= 4; half >>= 1) {
+        int off = n - 2 * half;
+        for (int j = 0; j < half; j++) {
+            double s, c;
+            kwr_sincos(-KWR_PI * (double)j / (double)half, &s, &c);
+            p->tw_re[off + j] = (float)c;
+            p->tw_im[off + j] = (float)s;
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        double s, c;
+        kwr_sincos(-KWR_PI * (double)k / (double)n, &s, &c);
+        p->sp_re[k] = (float)c;
+        p->sp_im[k] = (float)s;
+    }
+    int bits = log2_int(n);
+    for (int k = 0; k < n; k++) {
+        int r = 0;
+        for (int b = 0; b < bits; b++) r |= ((k >> b) & 1) << (bits - 1 - b);
+        p->rev[k] = r;
+    }
+}
+
+static void dif_stage(float *__restrict ar, float *__restrict ai, float *__restrict br,
+                      float *__restrict bi, const float *__restrict wr,
+                      const float *__restrict wi, int half) {
+    for (int j = 0; j < half; j++) {
+        float xr = ar[j], xi = ai[j], yr = br[j], yi = bi[j];
+        ar[j] = xr + yr;
+        ai[j] = xi + yi;
+        float dr = xr - yr, di = xi - yi;
+        br[j] = dr * wr[j] - di * wi[j];
+        bi[j] = dr * wi[j] + di * wr[j];
+    }
+}
+
+static void dit_stage(float *__restrict ar, float *__restrict ai, float *__restrict br,
+                      float *__restrict bi, const float *__restrict wr,
+                      const float *__restrict wi, int half) {
+    for (int j = 0; j < half; j++) {
+        /* t = b · conj(w) */
+        float tr = br[j] * wr[j] + bi[j] * wi[j];
+        float ti = bi[j] * wr[j] - br[j] * wi[j];
+        float xr = ar[j], xi = ai[j];
+        ar[j] = xr + tr;
+        ai[j] = xi + ti;
+        br[j] = xr - tr;
+        bi[j] = xi - ti;
+    }
+}
+
+void fft_forward_dif(const fft_plan *p, float *re, float *im) {
+    int n = p->n;
+    for (int half = n >> 1; half >= 4; half >>= 1) {
+        const float *wr = p->tw_re + (n - 2 * half), *wi = p->tw_im + (n - 2 * half);
+        for (int base = 0; base < n; base += 2 * half) {
+            dif_stage(re + base, im + base, re + base + half, im + base + half, wr, wi, half);
+        }
+    }
+    for (int b = 0; b < n; b += 4) {
+        float x0r = re[b], x1r = re[b + 1], x2r = re[b + 2], x3r = re[b + 3];
+        float x0i = im[b], x1i = im[b + 1], x2i = im[b + 2], x3i = im[b + 3];
+        float a0r = x0r + x2r, a0i = x0i + x2i;
+        float a2r = x0r - x2r, a2i = x0i - x2i;
+        float a1r = x1r + x3r, a1i = x1i + x3i;
+        /* (x1 - x3)·(−i) */
+        float a3r = x1i - x3i, a3i = x3r - x1r;
+        re[b] = a0r + a1r; im[b] = a0i + a1i;
+        re[b + 1] = a0r - a1r; im[b + 1] = a0i - a1i;
+        re[b + 2] = a2r + a3r; im[b + 2] = a2i + a3i;
+        re[b + 3] = a2r - a3r; im[b + 3] = a2i - a3i;
+    }
+}
+
+void fft_inverse_dit(const fft_plan *p, float *re, float *im) {
+    int n = p->n;
+    for (int b = 0; b < n; b += 4) {
+        float y0r = re[b], y1r = re[b + 1], y2r = re[b + 2], y3r = re[b + 3];
+        float y0i = im[b], y1i = im[b + 1], y2i = im[b + 2], y3i = im[b + 3];
+        float a0r = y0r + y1r, a0i = y0i + y1i;
+        float a1r = y0r - y1r, a1i = y0i - y1i;
+        float a2r = y2r + y3r, a2i = y2i + y3i;
+        float a3r = y2r - y3r, a3i = y2i - y3i;
+        /* a3·(+i) = (−a3i, a3r) */
+        re[b] = a0r + a2r; im[b] = a0i + a2i;
+        re[b + 2] = a0r - a2r; im[b + 2] = a0i - a2i;
+        re[b + 1] = a1r - a3i; im[b + 1] = a1i + a3r;
+        re[b + 3] = a1r + a3i; im[b + 3] = a1i - a3r;
+    }
+    for (int half = 4; half < n; half <<= 1) {
+        const float *wr = p->tw_re + (n - 2 * half), *wi = p->tw_im + (n - 2 * half);
+        for (int base = 0; base < n; base += 2 * half) {
+            dit_stage(re + base, im + base, re + base + half, im + base + half, wr, wi, half);
+        }
+    }
+}
+
+void rfft_forward(const fft_plan *p, const float *x, float *spec_re, float *spec_im, float *zr,
+                  float *zi) {
+    int n = p->n;
+    for (int m = 0; m < n; m++) {
+        zr[m] = x[2 * m];
+        zi[m] = x[2 * m + 1];
+    }
+    fft_forward_dif(p, zr, zi);
+    const int *rev = p->rev;
+    float z0r = zr[0], z0i = zi[0]; /* rev[0] == 0 */
+    spec_re[0] = z0r + z0i;
+    spec_im[0] = z0r - z0i;
+    for (int k = 1; k < n; k++) {
+        int a = rev[k], b = rev[n - k];
+        float pr = zr[a], pi = zi[a]; /* Z[k] */
+        float qr = zr[b], qi = -zi[b]; /* conj(Z[n-k]) */
+        float er = 0.5f * (pr + qr), ei = 0.5f * (pi + qi);
+        /* O = (Z[k] − conj(Z[n−k])) / (2i) */
+        float dr = pr - qr, di = pi - qi;
+        float or_ = 0.5f * di, oi = -0.5f * dr;
+        float wr = p->sp_re[k], wi = p->sp_im[k];
+        spec_re[k] = er + (or_ * wr - oi * wi);
+        spec_im[k] = ei + (or_ * wi + oi * wr);
+    }
+}
+
+void rfft_inverse(const fft_plan *p, const float *spec_re, const float *spec_im, float *x,
+                  float *zr, float *zi) {
+    int n = p->n;
+    const int *rev = p->rev;
+    {
+        float dc = spec_re[0], ny = spec_im[0];
+        zr[0] = dc + ny;
+        zi[0] = dc - ny;
+    }
+    for (int k = 1; k < n; k++) {
+        float ar = spec_re[k], ai = spec_im[k];
+        float br = spec_re[n - k], bi = -spec_im[n - k]; /* conj(X[n−k]) */
+        float er = ar + br, ei = ai + bi;
+        float dr = ar - br, di = ai - bi;
+        /* O = (X[k] − conj(X[n−k]))·W^{−k}; Z = E + i·O */
+        float wr = p->sp_re[k], wi = -p->sp_im[k];
+        float or_ = dr * wr - di * wi, oi = dr * wi + di * wr;
+        int r = rev[k];
+        zr[r] = er - oi;
+        zi[r] = ei + or_;
+    }
+    fft_inverse_dit(p, zr, zi);
+    for (int m = 0; m < n; m++) {
+        x[2 * m] = zr[m];
+        x[2 * m + 1] = zi[m];
+    }
+}

@@ -1,0 +1,53 @@
+/* limiter.h — stereo-linked look-ahead peak limiter with a hard 0 dBFS ceiling.
+ *
+ * Signalsmith's construction ("Designing a straightforward limiter", 2022): the gain each sample
+ * needs (ceiling / |x|, ≤ 1) goes through a sliding minimum over the look-ahead window
+ * (monotonic deque, O(1) amortised), then exponential release (10–50 ms, instant attack), then a
+ * box average of the same length. The box average of a signal that already stays at or below
+ * the needed gain for the whole window reaches that gain by the time the peak leaves the delay
+ * line, so the gain is smooth and still catches every peak. A final clamp to ±1 guards against
+ * float rounding: no sample above 1.0 ever leaves.
+ *
+ * The master pre-gain (1–8, ramped) is applied at the limiter's input.
+ */
+#ifndef KWR_LIMITER_H
+#define KWR_LIMITER_H
+
+#include "smooth.h"
+
+#define LIMITER_LOOKAHEAD_MAX 128
+#define LIMITER_CEILING 1.0f
+
+typedef struct {
+    float sample_rate;
+    int lookahead;
+    float release_coef;
+    float release_gain;
+    ramp pregain;
+    /* delay line for the audio (two channels) */
+    float delay[2][LIMITER_LOOKAHEAD_MAX];
+    int delay_pos;
+    /* monotonic deque of (time, gain) for the sliding minimum */
+    float dq_gain[LIMITER_LOOKAHEAD_MAX + 1];
+    long long dq_time[LIMITER_LOOKAHEAD_MAX + 1];
+    int dq_head, dq_count;
+    long long now;
+    /* box average */
+    float box[LIMITER_LOOKAHEAD_MAX];
+    double box_sum;
+    int box_pos;
+    float last_gain;
+} limiter;
+
+void limiter_init(limiter *l, float sample_rate);
+void limiter_reset(limiter *l);
+/* Pre-gain 1–8 (linear factor); NaN keeps the current value. */
+void limiter_set_pregain(limiter *l, float gain);
+/* Release 10–50 ms. */
+void limiter_set_release_ms(limiter *l, float ms);
+/* In place on two channels; output is within [-1, 1] and never NaN. */
+void limiter_process(limiter *l, float *left, float *right, int n);
+/* Look-ahead delay in samples. */
+int limiter_latency(const limiter *l);
+
+#endif

@@ -1,0 +1,169 @@
+/* ott.c — see ott.h for the topology and the numbers. */
+#include "ott.h"
+
+static const float ATTACK_MS[OTT_BANDS] = {10.0f, 5.0f, 1.0f};
+static const float RELEASE_MS[OTT_BANDS] = {100.0f, 75.0f, 50.0f};
+static const float UP_RATIO[OTT_BANDS] = {3.0f, 4.0f, 5.0f};
+static const float EQ_KICK_DB[OTT_BANDS] = {9.0f, -3.0f, 0.0f};
+static const float EQ_MASTER_DB[OTT_BANDS] = {3.0f, -3.0f, 0.0f};
+
+static float coef_for_ms(float ms, float sample_rate) {
+    return 1.0f - kwr_expf(-1000.0f / (ms * sample_rate));
+}
+
+void ott_init(ott *o, ott_variant variant, float sample_rate) {
+    o->sample_rate = sample_rate;
+    o->down_ratio = variant == OTT_KICK ? 10.0f : 8.0f;
+    for (int b = 0; b < OTT_BANDS; b++) {
+        o->eq_db[b] = variant == OTT_KICK ? EQ_KICK_DB[b] : EQ_MASTER_DB[b];
+        o->up_ratio[b] = UP_RATIO[b];
+        o->attack[b] = coef_for_ms(ATTACK_MS[b], sample_rate);
+        o->release[b] = coef_for_ms(RELEASE_MS[b], sample_rate);
+    }
+    svf_design(&o->c100, 100.0f, 0.70710678f, sample_rate);
+    svf_design(&o->c2500, 2500.0f, 0.70710678f, sample_rate);
+    ramp_init(&o->amount, 0.0f, 0.02f, sample_rate);
+    ramp_init(&o->active, 0.0f, 0.01f, sample_rate);
+    ott_reset(o);
+}
+
+void ott_reset(ott *o) {
+    kwr_memset(o->ch, 0, sizeof(o->ch));
+    for (int b = 0; b < OTT_BANDS; b++) {
+        o->env[b] = 0.0f;
+        o->gain[b] = 1.0f;
+    }
+    o->phase = 0;
+    ramp_snap(&o->amount);
+    ramp_snap(&o->active);
+}
+
+void ott_set_amount(ott *o, float amount) {
+    if (amount != amount) return;
+    amount = kwr_clamp_param(amount, 0.0f, 1.0f, 0.0f);
+    ramp_set(&o->amount, amount);
+    ramp_set(&o->active, amount > 0.0f ? 1.0f : 0.0f);
+}
+
+float ott_gain_db(const ott *o, int band, float level_db, float amount) {
+    float comp = 0.0f;
+    if (level_db > OTT_DOWN_THRESHOLD_DB) {
+        comp = -(level_db - OTT_DOWN_THRESHOLD_DB) * (1.0f - 1.0f / o->down_ratio);
+    } else if (level_db < OTT_UP_THRESHOLD_DB) {
+        comp = (OTT_UP_THRESHOLD_DB - level_db) * (1.0f - 1.0f / o->up_ratio[band]);
+        if (comp > OTT_UP_MAX_DB) comp = OTT_UP_MAX_DB;
+    }
+    return amount * (comp + o->eq_db[band] + OTT_MAKEUP_DB);
+}
+
+static void split_channel(const ott *o, ott_channel *c, const float *x, float *low, float *mid,
+                          float *high, int n) {
+    ott_channel s = *c;
+    const svf_coefs *a = &o->c100, *b = &o->c2500;
+    for (int i = 0; i < n; i++) {
+        float lp1;
+        float bp1 = svf_tick(a, &s.s100, x[i], &lp1);
+        float hp1 = x[i] - a->k * bp1 - lp1;
+        float lo = svf_lp(a, &s.s100_lp, lp1);
+        float rest = svf_hp(a, &s.s100_hp, hp1);
+        float lp2;
+        float bp2 = svf_tick(b, &s.s2500, rest, &lp2);
+        float hp2 = rest - b->k * bp2 - lp2;
+        mid[i] = svf_lp(b, &s.s2500_lp, lp2);
+        high[i] = svf_hp(b, &s.s2500_hp, hp2);
+        low[i] = svf_ap(b, &s.ap2500, lo);
+    }
+    svf_state *st = &s.s100;
+    for (int k = 0; k < 7; k++) svf_state_flush(st + k);
+    *c = s;
+}
+
+void ott_split(ott *o, int channel, const float *x, float *low, float *mid, float *high, int n) {
+    split_channel(o, &o->ch[channel], x, low, mid, high, n);
+}
+
+void ott_process(ott *o, float *left, float *right, int n) {
+    if (!ramp_moving(&o->active) && o->active.value == 0.0f) {
+        if (o->env[0] != 0.0f || o->env[1] != 0.0f || o->env[2] != 0.0f) ott_reset(o);
+        return;
+    }
+    int channels = right ? 2 : 1;
+    float *io[2] = {left, right};
+    for (int c = 0; c < channels; c++) {
+        split_channel(o, &o->ch[c], io[c], o->band[c][0], o->band[c][1], o->band[c][2], n);
+    }
+    /* Per band: envelope per sample, gain computed every OTT_GAIN_INTERVAL samples from the
+     * envelope and the ramped amount, linear interpolation in between. */
+    int phase0 = o->phase;
+    float amount_at[OTT_MAX_BLOCK / OTT_GAIN_INTERVAL + 2];
+    int marks = 0;
+    {
+        /* amount advances per sample; sample it at each interval end */
+        int ph = phase0;
+        for (int i = 0; i < n; i++) {
+            float a = ramp_next(&o->amount);
+            if (++ph == OTT_GAIN_INTERVAL) {
+                amount_at[marks++] = a;
+                ph = 0;
+            }
+        }
+        o->phase = ph;
+    }
+    for (int b = 0; b < OTT_BANDS; b++) {
+        float env = o->env[b];
+        float att = o->attack[b], rel = o->release[b];
+        float g0 = o->gain[b];
+        float *lb = o->band[0][b];
+        float *rb = channels == 2 ? o->band[1][b] : lb;
+        int ph = phase0, mark = 0;
+        /* the gain ramp of an interval is fixed when the interval starts, using the envelope and
+         * amount reached at its start; this keeps the loop free of look-back */
+        float g_step = 0.0f;
+        if (ph == 0) g_step = 0.0f;
+        float g = g0;
+        int seg_start = 0;
+        for (int i = 0; i < n; i++) {
+            float d = kwr_maxf(kwr_absf(lb[i]), kwr_absf(rb[i]));
+            env += (d > env ? att : rel) * (d - env);
+            if (++ph == OTT_GAIN_INTERVAL) {
+                /* apply the current ramp to samples [seg_start, i] then compute the next target */
+                float level_db = env > 1e-7f ? kwr_gain_to_db(env) : -140.0f;
+                float amount = amount_at[mark++];
+                float target_db = ott_gain_db(o, b, level_db, amount);
+                if (!(env > 1e-7f)) target_db = amount * (o->eq_db[b] + OTT_MAKEUP_DB);
+                float target = kwr_db_to_gain(target_db);
+                int len = i + 1 - seg_start;
+                g_step = (target - g) / (float)len;
+                for (int k = seg_start; k <= i; k++) {
+                    g += g_step;
+                    lb[k] *= g;
+                    if (channels == 2) rb[k] *= g;
+                }
+                g = target;
+                seg_start = i + 1;
+                ph = 0;
+            }
+        }
+        for (int k = seg_start; k < n; k++) {
+            lb[k] *= g;
+            if (channels == 2) rb[k] *= g;
+        }
+        o->gain[b] = g;
+        o->env[b] = kwr_flush(env);
+    }
+    for (int c = 0; c < channels; c++) {
+        float *x = io[c];
+        const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
+        if (!ramp_moving(&o->active) && o->active.value == 1.0f) {
+            for (int i = 0; i < n; i++) x[i] = b0[i] + b1[i] + b2[i];
+        } else {
+            ramp a = o->active;
+            for (int i = 0; i < n; i++) {
+                float m = ramp_next(&a);
+                float wet = b0[i] + b1[i] + b2[i];
+                x[i] = x[i] + m * (wet - x[i]);
+            }
+            if (c == channels - 1) o->active = a;
+        }
+    }
+}

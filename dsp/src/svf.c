@@ -1,0 +1,98 @@
+/* svf.c — TPT state-variable filter and the smoothed LP→HP pair, see svf.h. */
+#include "svf.h"
+
+void svf_design(svf_coefs *c, float fc, float q, float sample_rate) {
+    float nyq_guard = 0.49f * sample_rate;
+    if (!(fc > 1.0f)) fc = 1.0f;
+    if (fc > nyq_guard) fc = nyq_guard;
+    double g = kwr_tan(KWR_PI * (double)fc / (double)sample_rate);
+    double k = 1.0 / (double)q;
+    double a1 = 1.0 / (1.0 + g * (g + k));
+    c->a1 = (float)a1;
+    c->a2 = (float)(g * a1);
+    c->a3 = (float)(g * g * a1);
+    c->k = (float)k;
+}
+
+static float log2_hz(float hz) { return kwr_logf(hz) * 1.44269504088896341f; }
+static float hz_of_log2(float l) { return kwr_expf(l * 0.693147180559945309f); }
+
+void svf_pair_init(svf_pair *f, float sample_rate) {
+    f->sample_rate = sample_rate;
+    /* 20 ms time constant evaluated once per control interval */
+    f->smooth = 1.0f - kwr_expf(-(float)SVF_CONTROL_INTERVAL / (0.02f * sample_rate));
+    f->lp_target = f->lp_current = log2_hz(SVF_MAX_HZ);
+    f->hp_target = f->hp_current = log2_hz(SVF_MIN_HZ);
+    svf_pair_reset(f);
+}
+
+void svf_pair_reset(svf_pair *f) {
+    for (int ch = 0; ch < 2; ch++) {
+        f->lp_state[ch].ic1 = f->lp_state[ch].ic2 = 0.0f;
+        f->hp_state[ch].ic1 = f->hp_state[ch].ic2 = 0.0f;
+    }
+    svf_pair_snap(f);
+}
+
+void svf_pair_set_low_pass(svf_pair *f, float hz) {
+    if (hz != hz) return;
+    f->lp_target = log2_hz(kwr_clamp_param(hz, SVF_MIN_HZ, SVF_MAX_HZ, SVF_MAX_HZ));
+}
+
+void svf_pair_set_high_pass(svf_pair *f, float hz) {
+    if (hz != hz) return;
+    f->hp_target = log2_hz(kwr_clamp_param(hz, SVF_MIN_HZ, SVF_MAX_HZ, SVF_MIN_HZ));
+}
+
+static void design_both(svf_pair *f) {
+    svf_design(&f->lp, hz_of_log2(f->lp_current), 0.70710678f, f->sample_rate);
+    svf_design(&f->hp, hz_of_log2(f->hp_current), 0.70710678f, f->sample_rate);
+}
+
+void svf_pair_snap(svf_pair *f) {
+    f->lp_current = f->lp_target;
+    f->hp_current = f->hp_target;
+    f->countdown = 0;
+    design_both(f);
+}
+
+/* Advances the smoothers by one control interval; returns nonzero while still moving. */
+static void step_smoothers(svf_pair *f) {
+    float dl = f->lp_target - f->lp_current;
+    float dh = f->hp_target - f->hp_current;
+    if (dl == 0.0f && dh == 0.0f) return;
+    /* within 0.001 octave the move is inaudible: land exactly */
+    f->lp_current = kwr_absf(dl) < 1e-3f ? f->lp_target : f->lp_current + f->smooth * dl;
+    f->hp_current = kwr_absf(dh) < 1e-3f ? f->hp_target : f->hp_current + f->smooth * dh;
+    design_both(f);
+}
+
+static void run_channel(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *ls, svf_state *hs,
+                        float *buf, int n) {
+    svf_state l = *ls, h = *hs;
+    for (int i = 0; i < n; i++) {
+        float y = svf_lp(lpc, &l, buf[i]);
+        buf[i] = svf_hp(hpc, &h, y);
+    }
+    *ls = l;
+    *hs = h;
+}
+
+void svf_pair_process(svf_pair *f, float *left, float *right, int n) {
+    int done = 0;
+    while (done < n) {
+        if (f->countdown <= 0) {
+            step_smoothers(f);
+            f->countdown = SVF_CONTROL_INTERVAL;
+        }
+        int chunk = n - done < f->countdown ? n - done : f->countdown;
+        run_channel(&f->lp, &f->hp, &f->lp_state[0], &f->hp_state[0], left + done, chunk);
+        if (right) run_channel(&f->lp, &f->hp, &f->lp_state[1], &f->hp_state[1], right + done, chunk);
+        done += chunk;
+        f->countdown -= chunk;
+    }
+    for (int ch = 0; ch < 2; ch++) {
+        svf_state_flush(&f->lp_state[ch]);
+        svf_state_flush(&f->hp_state[ch]);
+    }
+}
