@@ -1,0 +1,175 @@
+"""The evaluation's metrics on distributions with known answers, and the CLI end to end."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gpu import evaluate as ev
+from gpu.corpus.synth import synthesize
+from gpu.descriptors import FEATURES
+
+RNG = np.random.default_rng(0)
+REF = RNG.normal(size=(400, len(FEATURES))) * [1, 2, 3, 4, 5, 6]
+
+
+@pytest.fixture(scope="module")
+def pool():
+    return synthesize(160, seed=11)
+
+
+def test_fidelity_is_zero_for_identical_sets_and_one_for_a_one_std_shift():
+    assert ev.fidelity(REF, REF)["mean"] == 0.0
+    shifted = REF + REF.std(axis=0)
+    per = ev.fidelity(shifted, REF)["per_feature"]
+    assert set(per) == set(FEATURES)
+    assert all(v == pytest.approx(1.0) for v in per.values())
+
+
+def test_diversity_ratio_one_for_the_same_set_zero_for_a_collapsed_one():
+    assert ev.diversity_ratio(REF, REF)["ratio"] == pytest.approx(1.0)
+    collapsed = np.repeat(REF[:1], 50, axis=0)
+    assert ev.diversity_ratio(collapsed, REF)["ratio"] == 0.0
+    half_spread = REF.mean(axis=0) + 0.5 * (REF - REF.mean(axis=0))
+    assert ev.diversity_ratio(half_spread, REF)["ratio"] == pytest.approx(0.5)
+
+
+def test_near_duplicates_are_copies_not_different_kicks(pool):
+    distinct = pool.audio[:20]
+    assert ev.near_duplicate_pairs(distinct) == 0
+    with_copies = np.concatenate([distinct, distinct[:3] * 0.5])  # gain does not hide a copy
+    assert ev.near_duplicate_pairs(with_copies) == 3
+
+
+def test_novelty_flags_memorised_kicks_only():
+    train = RNG.normal(size=(300, len(FEATURES)))
+    held_out = RNG.normal(size=(200, len(FEATURES)))
+    assert ev.novelty(train[:50], held_out, train)["share"] == 1.0  # copies of training kicks
+    assert ev.novelty(RNG.normal(size=(200, len(FEATURES))), held_out, train)["share"] < 0.05
+
+
+def test_control_share_follows_each_keywords_direction():
+    low, high = np.array([40.0, 41.0]), np.array([60.0, 61.0])
+    assert ev.control_share("deep", low, high) == 1.0  # deep = lower tail pitch
+    assert ev.control_share("deep", high, low) == 0.0
+    assert ev.control_share("long", np.array([900.0]), np.array([300.0])) == 1.0
+    # house is a register: closer to its 58 Hz target beats farther, from either side.
+    assert ev.control_share("house", np.array([57.0, 60.0]), np.array([40.0, 90.0])) == 1.0
+
+
+def test_semitone_error_counts_unpitched_kicks_as_misses():
+    err = ev.semitone_error(np.array([55.0, 55.0 * 2 ** (1 / 12), np.nan]), np.array(55.0))
+    assert err[0] == 0.0 and err[1] == pytest.approx(1.0) and err[2] == np.inf
+
+
+def test_artifacts_catch_each_fault(pool):
+    clean = pool.audio[:5].copy()
+    assert ev.artifacts(clean)["ok"]
+    bad = np.repeat(clean[:1], 4, axis=0)
+    bad[0, 100] = np.nan
+    bad[1, 200] = 1.5
+    bad[2] = 0.5 * bad[2] + 0.01  # DC, peak still below 1
+    bad[3, -10] = 0.01  # sound in the silent tail
+    report = ev.artifacts(bad)
+    assert not report["ok"]
+    assert report["non_finite"] == 1 and report["peak_over_1"] == 1
+    assert report["dc_over_1e-3"] == 1 and report["tail_not_silent"] >= 1
+
+
+def test_log_spectral_distance_zero_for_identical_audio_and_6_db_for_half_gain():
+    noise = RNG.normal(size=(2, 8192))
+    assert np.allclose(ev.log_spectral_distance(noise, noise), 0.0)
+    assert ev.log_spectral_distance(noise, 0.5 * noise) == pytest.approx(20 * np.log10(2), abs=1e-3)
+
+
+def test_retrieval_generator_honours_keywords_notes_and_seeds(pool):
+    gen = ev.RetrievalGenerator(pool)
+    a = gen.generate(prompt="deep", seed=3, n=4)
+    assert a.shape == (4, 88200)
+    assert np.array_equal(a, gen.generate(prompt="deep", seed=3, n=4))
+    deep = {i for i, kw in enumerate(pool.keywords) if "deep" in kw}
+    assert all(any(np.array_equal(k, pool.audio[i]) for i in deep) for k in a)
+    with pytest.raises(ValueError, match="vocabulary"):
+        gen.generate(prompt="banjo")
+    tails = ev.describe_batch(gen.generate(note="A1", seed=0, n=8))["tail_pitch_hz"]
+    assert (ev.semitone_error(tails, np.array(55.0)) <= 1.0).all()
+
+
+class PickyPipeline(ev.RetrievalGenerator):
+    """Refuses prompt=None like a pipeline that insists on keywords; can reconstruct."""
+
+    def __init__(self, pool):
+        super().__init__(pool)
+        self.cfg_seen = []
+
+    def generate(self, prompt="hit house", cfg_scale=3.0, **kwargs):
+        if prompt is None:
+            raise ValueError("Empty prompt; vocabulary: ...")
+        self.cfg_seen.append(cfg_scale)
+        return super().generate(prompt="" if cfg_scale == 0.0 else prompt, **kwargs)
+
+    def reconstruct(self, audio):
+        return audio * 0.5
+
+
+SMALL = ev.Settings(n=24, control_n=6, note_n=2, target_n=4, train_n=40)
+
+
+def test_evaluate_reports_every_metric_and_falls_back_to_cfg_zero(pool):
+    picky = PickyPipeline(pool)
+    result = ev.evaluate(picky, SMALL)
+    for key in ("fidelity", "control", "diversity_ratio", "novelty", "note_adherence"):
+        assert np.isfinite(result[key])
+    assert result["artifacts_ok"] is True
+    assert result["details"]["unconditional_by"].startswith("cfg_scale=0")
+    assert 0.0 in picky.cfg_seen
+    assert set(result["details"]["control_per_keyword"]) == set(pool.vocabulary)
+    rec = result["reconstruction"]
+    assert rec["kicks"] == 24 and rec["log_spectral_distance_db"] > 1.0
+    assert all(v < 1e-6 for v in rec["feature_error_in_stds"].values())  # gain changes no feature
+
+
+def test_cli_against_held_out_ends_with_one_json_line(capsys):
+    code = ev.main(
+        [
+            "--against",
+            "held-out",
+            "--n",
+            "16",
+            "--control-n",
+            "4",
+            "--note-n",
+            "2",
+            "--target-n",
+            "2",
+            "--train-n",
+            "40",
+            "--json",
+        ]
+    )
+    assert code == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    result = json.loads(last)
+    required = {
+        "fidelity",
+        "control",
+        "diversity_ratio",
+        "novelty",
+        "note_adherence",
+        "artifacts_ok",
+    }
+    assert required <= set(result)
+    assert result["reconstruction"]["skipped"].startswith("RetrievalGenerator has no")
+
+
+def test_cli_refuses_tiny_counts(capsys):
+    with pytest.raises(SystemExit):
+        ev.main(["--against", "held-out", "--n", "1"])
+    assert "at least 2" in capsys.readouterr().err
+
+
+def test_train_count_is_read_from_the_weights_config(tmp_path):
+    assert ev._train_count(None, 5000) == 5000
+    assert ev._train_count(tmp_path, 5000) == 5000
+    (tmp_path / "config.json").write_text(json.dumps({"train": {"synthetic": 1234, "seed": 0}}))
+    assert ev._train_count(tmp_path, 5000) == 1234
