@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from kickgen.limits import ACTIVE, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
+from presets.sound_contract import contract_json
 
 GENERATING = "Generating kick..."
 
@@ -69,8 +70,20 @@ def kick_data(kicks: list[GeneratedKick]) -> str:
     return json.dumps([{"id": k.pk, "name": k.name, "url": k.audio_url} for k in kicks])
 
 
-def select_html(kicks: list[GeneratedKick], selected: GeneratedKick | None) -> str:
-    return render_to_string("kickgen/_kickgen_select.html", {"kicks": kicks, "selected": selected})
+def select_html(
+    kicks: list[GeneratedKick], selected: GeneratedKick | None, reason: str = "state"
+) -> str:
+    """#kickgen-select; `reason` ("generated", "deleted", "state") tells kickgen.js what to do."""
+    return render_to_string(
+        "kickgen/_kickgen_select.html", {"kicks": kicks, "selected": selected, "reason": reason}
+    )
+
+
+def page_kick_select_html(kicks: list[GeneratedKick]) -> str:
+    """The DAW's own kick select (#kick-select, the page's partial): stock, then AI kicks A–Z."""
+    return render_to_string(
+        "daw/_kick_select.html", {"contract": contract_json(), "ai_kicks": kicks}
+    )
 
 
 def kicks_html(kicks: list[GeneratedKick]) -> str:
@@ -87,12 +100,20 @@ def dialog_html(kick: GeneratedKick | None = None, preset_names: list[str] | Non
     )
 
 
-def kick_list_html(user: AbstractBaseUser, selected: GeneratedKick | None) -> str:
-    """Everything that changes when the member's kicks change: list data, select, info."""
+def kick_list_html(
+    user: AbstractBaseUser, selected: GeneratedKick | None, reason: str = "state"
+) -> str:
+    """Everything that changes with the member's kicks: data, both selects, info."""
     kicks = kicks_for(user)
-    return kicks_html(kicks) + select_html(kicks, selected) + info_html(selected)
+    return (
+        kicks_html(kicks)
+        + page_kick_select_html(kicks)
+        + select_html(kicks, selected, reason)
+        + info_html(selected)
+    )
 
 
-def done_html(kick: GeneratedKick) -> str:
+def done_html(kick: GeneratedKick, job_id: str) -> str:
     """A finished generation: the status line back to idle and the new kick selected."""
-    return idle_status_html(kick.user) + kick_list_html(kick.user, kick)
+    idle = status_html("idle", job_id=job_id, message=usage_for(kick.user).warning)
+    return idle + kick_list_html(kick.user, kick, reason="generated")

@@ -390,7 +390,11 @@ def process_job(job_id: str) -> None:
         _fail(job, MSG_GENERATOR)
         return
     publish(
-        job.user_id, "kick.done", job_id=job_id, kick_id=kick.pk, html=fragments.done_html(kick)
+        job.user_id,
+        "kick.done",
+        job_id=job_id,
+        kick_id=kick.pk,
+        html=fragments.done_html(kick, job_id),
     )
 
 

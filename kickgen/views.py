@@ -25,7 +25,7 @@ from kickgen.storage import StorageUnavailable, get_kick_storage
 
 logger = logging.getLogger(__name__)
 
-BURST_RATE = getattr(settings, "KICKGEN_BURST_RATE", "6/m")
+DEFAULT_BURST_RATE = "6/m"
 MSG_TOO_FAST = "Too many generate clicks — wait a minute and try again."
 MSG_NO_KICK = "Select one of your kicks first."
 MSG_DELETE_FAILED = "Could not delete the kick's file; nothing was deleted. Try again."
@@ -63,7 +63,7 @@ def _start(request: HttpRequest, **job_fields: object) -> HttpResponse:
         request,
         group="kickgen.generate",
         key="user",
-        rate=BURST_RATE,
+        rate=getattr(settings, "KICKGEN_BURST_RATE", DEFAULT_BURST_RATE),
         method="POST",
         increment=True,
     ):
@@ -155,9 +155,22 @@ def bar_state(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_view
+def delete_selected(request: HttpRequest) -> HttpResponse:
+    """The bar's 🗑️: the kick selected in the bar's form."""
+    kick_id = request.POST.get("kick", "")
+    if not kick_id.isdigit():
+        return _page_or(request, fragments.status_html("refused", message=MSG_NO_KICK), 400)
+    return _delete(request, get_object_or_404(GeneratedKick, pk=kick_id, user=request.user))
+
+
+@require_POST
+@member_view
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _delete(request, get_object_or_404(GeneratedKick, pk=pk, user=request.user))
+
+
+def _delete(request: HttpRequest, kick: GeneratedKick) -> HttpResponse:
     """Ask first when presets use the kick; on confirm delete file, presets and row."""
-    kick = get_object_or_404(GeneratedKick, pk=pk, user=request.user)
     preset_names = list(kick.presets_using().values_list("preset_name", flat=True))
     if preset_names and request.POST.get("confirm") != "1":
         return _page_or(request, fragments.dialog_html(kick, preset_names), 409)
@@ -172,7 +185,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         return _page_or(request, fragments.status_html("refused", message=MSG_DELETE_FAILED), 502)
     html = (
         fragments.dialog_html()
-        + fragments.kick_list_html(request.user, following)
+        + fragments.kick_list_html(request.user, following, reason="deleted")
         + fragments.idle_status_html(request.user)
     )
     response = _page_or(request, html)

@@ -1,0 +1,29 @@
+"""`{% kickgen_bar %}`: the AI Kick Gen mode's markup for the DAW page, for members."""
+
+from django import template
+
+from kickgen import fragments
+from kickgen.forms import TAIL_NOTES
+from kickgen.generators import DEFAULT_KEYWORDS
+from kickgen.views import vocabulary
+
+register = template.Library()
+
+
+@register.inclusion_tag("kickgen/_kickgen_bar.html", takes_context=True)
+def kickgen_bar(context: template.Context) -> dict:
+    request = context["request"]
+    kicks = fragments.kicks_for(request.user)
+    first = kicks[0] if kicks else None
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "select": fragments.select_html(kicks, first),
+        "kicks": fragments.kicks_html(kicks),
+        "info": fragments.info_html(first),
+        "status": fragments.current_status_html(request.user),
+        "dialog": fragments.dialog_html(),
+        "vocabulary": vocabulary(),
+        "default_keywords": DEFAULT_KEYWORDS.split(),
+        "notes": TAIL_NOTES,
+    }

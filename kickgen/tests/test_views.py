@@ -1,0 +1,192 @@
+"""HTTP side: generate/vary answers at once, refusals change nothing, IDOR, delete with presets."""
+
+import time
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from kickgen import jobs
+from kickgen.limits import reserve_generation
+from kickgen.models import GeneratedKick, GenerationJob
+from kickgen.tests.conftest import make_kick, stored_files
+from kickgen.tests.doubles import kick_wav
+from presets.models import Preset, init_preset_defaults
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+def generated_kick(member, settings):
+    job, _ = reserve_generation(member, seed=8, keywords="hit house")
+    jobs.process_job(str(job.pk))
+    return GeneratedKick.objects.get(pk=GenerationJob.objects.get(pk=job.pk).kick_id)
+
+
+def wait_for(job_id, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = GenerationJob.objects.get(pk=job_id)
+        if not job.is_active:
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
+
+
+@pytest.mark.django_db
+def test_guest_cannot_generate(client):
+    response = client.post(reverse("kickgen:generate"), {"keywords": ["hit"]}, **HTMX)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert GenerationJob.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_answers_at_once_then_the_job_finishes(member_client, member, scripted, settings):
+    scripted.step_interval = 0.05
+    response = member_client.post(
+        reverse("kickgen:generate"),
+        {"keywords": ["hit", "deep"], "note": "G1", "decay_ms": "350", "punch": "0.6"},
+        **HTMX,
+    )
+    assert response.status_code == 202
+    body = response.content.decode()
+    assert 'id="kickgen-status"' in body
+    assert "Generating kick..." in body or "Waiting for the generator" in body
+    job = wait_for(response["X-Kickgen-Job"])
+    assert job.status == GenerationJob.Status.DONE
+    assert (job.keywords, job.note, job.decay_ms, job.punch) == ("hit deep", "G1", 350, 0.6)
+    assert job.worker.endswith(f":{__import__('os').getpid()}")
+    assert stored_files(settings) == [job.kick.storage_path]
+
+
+@pytest.mark.django_db
+def test_bad_input_is_refused_without_a_job(member_client, scripted):
+    cases = [
+        ({"keywords": ["trance"]}, "Keywords: Select a valid choice. trance"),
+        ({"note": "H9"}, "Note: Select a valid choice."),
+        ({"decay_ms": "5"}, "Decay ms: Ensure this value is greater than or equal to 50."),
+        ({"punch": "2"}, "Punch: Ensure this value is less than or equal to 1.0."),
+    ]
+    for data, message in cases:
+        response = member_client.post(reverse("kickgen:generate"), data, **HTMX)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert GenerationJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_limit_refusal_shows_its_message(member_client, member, scripted):
+    for i in range(30):
+        make_kick(member, f"AI: K{i}")
+    response = member_client.post(reverse("kickgen:generate"), {}, **HTMX)
+    assert response.status_code == 409
+    assert "Delete kicks to generate more (30/30)" in response.content.decode()
+    assert GenerationJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_burst_throttle(member_client, scripted, settings, monkeypatch):
+    settings.KICKGEN_BURST_RATE = "3/m"
+    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    answers = [
+        member_client.post(reverse("kickgen:generate"), {}, **HTMX).status_code for _ in range(4)
+    ]
+    assert answers == [202, 202, 202, 429]
+    assert GenerationJob.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_plain_form_post_redirects_to_the_page(member_client, scripted, monkeypatch):
+    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    response = member_client.post(reverse("kickgen:generate"), {"keywords": ["hit"]})
+    assert response.status_code == 302 and response["Location"] == reverse("daw")
+    assert GenerationJob.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_vary_reserves_a_generation_of_the_kick(member_client, member, scripted, monkeypatch):
+    submitted = []
+    monkeypatch.setattr(jobs, "submit", submitted.append)
+    source = make_kick(member, "AI: Uwe", keywords="hit deep", note="F1")
+    response = member_client.post(reverse("kickgen:vary"), {"kick": source.pk}, **HTMX)
+    assert response.status_code == 202
+    job = submitted[0]
+    assert (job.kind, job.source_kick, job.keywords, job.note) == ("vary", source, "hit deep", "F1")
+
+
+@pytest.mark.django_db
+def test_other_members_kicks_are_404(member_client, other_member, monkeypatch):
+    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    theirs = make_kick(other_member, "AI: Otto")
+    answers = [
+        member_client.post(reverse("kickgen:vary"), {"kick": theirs.pk}, **HTMX),
+        member_client.get(reverse("kickgen:info"), {"kick": theirs.pk}, **HTMX),
+        member_client.get(reverse("kickgen:download", args=[theirs.pk])),
+        member_client.post(reverse("kickgen:delete", args=[theirs.pk]), {"confirm": "1"}, **HTMX),
+        member_client.post(reverse("kickgen:delete_selected"), {"kick": theirs.pk}, **HTMX),
+    ]
+    assert [a.status_code for a in answers] == [404] * 5
+    assert GeneratedKick.objects.filter(pk=theirs.pk).exists()
+    assert GenerationJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_info_and_download(member_client, member, scripted, settings):
+    kick = generated_kick(member, settings)
+    info = member_client.get(reverse("kickgen:info"), {"kick": kick.pk}, **HTMX).content.decode()
+    assert 'id="kickgen-info"' in info
+    assert "hit house" in info and "F1" in info and str(kick.seed) in info
+    download = member_client.get(reverse("kickgen:download", args=[kick.pk]))
+    assert download["Content-Type"] == "audio/wav"
+    assert "attachment" in download["Content-Disposition"]
+    assert b"".join(download.streaming_content) == kick_wav()
+
+
+@pytest.mark.django_db
+def test_delete_asks_first_when_presets_use_the_kick(member_client, member, scripted, settings):
+    kick = generated_kick(member, settings)
+    second = make_kick(member, "AI: Zenzi")
+    for name in ("Peak Time", "Warm Up"):
+        Preset.objects.create(
+            user=member, preset_name=name, **{**init_preset_defaults(), "kick_sample": kick.name}
+        )
+    Preset.objects.create(user=member, preset_name="Other", **init_preset_defaults())
+
+    asked = member_client.post(reverse("kickgen:delete_selected"), {"kick": kick.pk}, **HTMX)
+    assert asked.status_code == 409
+    text = asked.content.decode()
+    assert "Deleting this kick will also delete these presets:" in text
+    assert "<li>Peak Time</li>" in text and "<li>Warm Up</li>" in text
+    assert GeneratedKick.objects.filter(pk=kick.pk).exists() and len(stored_files(settings)) == 1
+
+    done = member_client.post(reverse("kickgen:delete", args=[kick.pk]), {"confirm": "1"}, **HTMX)
+    assert done.status_code == 200
+    assert done["HX-Trigger"] == "presetsChanged"
+    assert not GeneratedKick.objects.filter(pk=kick.pk).exists()
+    assert list(Preset.objects.filter(user=member).values_list("preset_name", flat=True)) == [
+        "Other"
+    ]
+    assert stored_files(settings) == []
+    html = done.content.decode()
+    assert f'<option value="{second.pk}" data-name="AI: Zenzi"' in html
+    assert 'data-reason="deleted"' in html and "selected" in html
+    assert 'id="kick-select"' in html and kick.name not in html
+
+
+@pytest.mark.django_db
+def test_delete_without_presets_is_immediate(member_client, member, scripted, settings):
+    kick = generated_kick(member, settings)
+    response = member_client.post(reverse("kickgen:delete_selected"), {"kick": kick.pk}, **HTMX)
+    assert response.status_code == 200
+    assert not GeneratedKick.objects.exists()
+    assert "Click 🎨 to generate new kick" in response.content.decode()

@@ -1,0 +1,148 @@
+// AI Kick Gen mode: switching modes without a reload, following the kick-gen bar's select into
+// the engine, and reacting to the fragments the server pushes (htmx ws extension, OOB by id).
+// The page owns the sound and the engine; this module talks to them through `window.kwr`.
+
+const TITLE_DAW = "KICK WITH REVERB";
+const TITLE_MODE = "AI KICK GEN MODE";
+// Refusals and confirmations come back as 4xx/5xx with a fragment worth showing.
+const SHOWN_ERROR_STATUSES = new Set([400, 409, 429, 502, 503]);
+
+const byId = (id) => document.getElementById(id);
+const finishedJobs = new Set();
+let mode = "daw";
+
+function kwr() {
+  if (!window.kwr) throw new Error("kickgen.js needs the DAW page's window.kwr (static/js/page.js).");
+  return window.kwr;
+}
+
+function selectedOption() {
+  const select = byId("kickgen-select");
+  const option = select?.selectedOptions[0];
+  return option && option.value ? option : null;
+}
+
+function setMode(next) {
+  mode = next;
+  document.body.dataset.mode = next;
+  byId("daw")?.setAttribute("data-mode", next);
+  applyVisibility();
+}
+
+// Swapped-in elements (the page's kick select, a refreshed presets bar) arrive visible: this
+// runs after every swap so each mode keeps its own controls.
+function applyVisibility() {
+  const inMode = mode === "kickgen";
+  const title = byId("page-title");
+  if (title) title.textContent = inMode ? TITLE_MODE : TITLE_DAW;
+  for (const [id, shownInMode] of [
+    ["presets-bar", false],
+    ["kickgen-entry", false],
+    ["kick-select", false],
+    ["kickgen-bar", true],
+    ["kickgen-back", true],
+  ]) {
+    const element = byId(id);
+    if (element) element.hidden = inMode !== shownInMode;
+  }
+}
+
+// Loads the bar's selected kick into the engine and makes it the sound's kick.
+async function useSelectedKick({ play = false } = {}) {
+  const option = selectedOption();
+  if (!option) return;
+  const page = kwr();
+  await page.loadKick(option.dataset.name, option.dataset.url);
+  page.selectKick(option.dataset.name);
+  if (play && !page.playing) page.play();
+}
+
+function enter() {
+  setMode("kickgen");
+  useSelectedKick().catch((error) => console.error(error));
+}
+
+function leave() {
+  // The kick in the sampler stays; the page's kick select follows the sound.
+  setMode("daw");
+}
+
+function step(offset) {
+  const select = byId("kickgen-select");
+  const count = select?.options.length ?? 0;
+  if (!count || !selectedOption()) return;
+  select.selectedIndex = (select.selectedIndex + offset + count) % count;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+// After the server swapped the bar's select: a new kick (play it), a deletion (follow the next
+// kick, or the first stock kick when none is left), or a resync (nothing to do).
+async function selectSwapped(select) {
+  const reason = select.dataset.reason;
+  if (mode !== "kickgen" || reason === "state") return;
+  if (reason === "generated") {
+    await useSelectedKick({ play: true });
+    return;
+  }
+  const page = kwr();
+  const deleted = page.sound.get("kick_sample");
+  const names = new Set([...select.options].map((option) => option.dataset.name));
+  if (selectedOption()) await useSelectedKick();
+  else page.selectKick(page.contract.init.kick_sample);
+  if (deleted && !names.has(deleted) && deleted.startsWith("AI: ")) await page.unloadKick(deleted);
+}
+
+function rememberFinishedJob(html) {
+  const match = /id="kickgen-status"[^>]*data-state="(idle|failed)"[^>]*data-job="([^"]+)"/.exec(html);
+  if (match) finishedJobs.add(match[2]);
+}
+
+function wire() {
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest("[data-kickgen-enter], [data-kickgen-leave], [data-kickgen-step], [data-kickgen-cancel-delete]");
+    if (!target) return;
+    if (target.matches("[data-kickgen-enter]")) enter();
+    else if (target.matches("[data-kickgen-leave]")) leave();
+    else if (target.matches("[data-kickgen-step]")) step(Number(target.dataset.kickgenStep));
+    else {
+      const dialog = byId("kickgen-dialog");
+      dialog.hidden = true;
+      dialog.replaceChildren();
+    }
+  });
+
+  document.addEventListener("change", (event) => {
+    if (event.target.id === "kickgen-select") useSelectedKick().catch((error) => console.error(error));
+    const toggle = event.target.closest("[data-kickgen-enable]");
+    if (toggle) {
+      const input = toggle.form.elements.namedItem(toggle.dataset.kickgenEnable);
+      input.disabled = !toggle.checked;
+    }
+  });
+
+  document.body.addEventListener("htmx:wsBeforeMessage", (event) => rememberFinishedJob(event.detail.message));
+
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const { xhr, requestConfig } = event.detail;
+    if (!requestConfig?.path?.startsWith("/kickgen/")) return;
+    const job = xhr.getResponseHeader("X-Kickgen-Job");
+    // The finished job's fragments arrived over the socket before this answer: keep them.
+    if (job && finishedJobs.has(job)) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    if (SHOWN_ERROR_STATUSES.has(xhr.status)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.body.addEventListener("htmx:load", (event) => {
+    const element = event.detail.elt;
+    applyVisibility();
+    if (element.id === "kickgen-select") selectSwapped(element).catch((error) => console.error(error));
+  });
+}
+
+wire();
+window.kickgen = { enter, leave, get mode() { return mode; } };
