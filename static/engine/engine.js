@@ -1,0 +1,273 @@
+// engine.js — the page's handle on the audio engine (API in /work/coord/CONTRACTS.md).
+//
+//   const engine = await createEngine(audioContext);
+//
+// Compiles engine.wasm once, hands the Module to the "kwr-engine" AudioWorkletProcessor and talks
+// to it by messages. Keeps a copy of every loaded sample and of the parameters so renderOffline
+// can run the same wasm on the main thread with the same sounds and settings.
+import { KIND, Kwr } from "./kwr.js";
+
+// Field → engine id; equals Control.engine_id in presets/sound_contract.py (checked by
+// dsp/tests/test_contract.py).
+export const PARAM_IDS = {
+  bpm: 0,
+  kick_len: 1,
+  kick_dist_amt: 2,
+  kick_ott_amt: 3,
+  kick_tune: 4,
+  noise_low_pass_freq: 5,
+  noise_high_pass_freq: 6,
+  noise_volume: 7,
+  reverb_low_pass_freq: 8,
+  reverb_high_pass_freq: 9,
+  reverb_volume: 10,
+  master_ott_amt: 11,
+  master_dist_amt: 12,
+  master_limiter_amt: 13,
+};
+
+const MAX_SLOTS = { kick: 64, noise: 16, ir: 32 };
+const NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+const OFFLINE_CHUNK = 4096;
+
+// {hz, note, cents} for a frequency (A4 = 440 Hz); note null when hz is 0 (no pitch found).
+export function describePitch(hz) {
+  if (!(hz > 0)) return { hz: 0, note: null, cents: 0 };
+  const midi = 69 + 12 * Math.log2(hz / 440);
+  const nearest = Math.round(midi);
+  return {
+    hz,
+    note: `${NOTE_NAMES[((nearest % 12) + 12) % 12]}${Math.floor(nearest / 12) - 1}`,
+    cents: Math.round((midi - nearest) * 100),
+  };
+}
+
+function checkKind(kind) {
+  if (!(kind in KIND)) throw new Error(`Unknown sample kind "${kind}": use "kick", "noise" or "ir".`);
+}
+
+function fieldId(field) {
+  const id = PARAM_IDS[field];
+  if (id === undefined) throw new Error(`Unknown engine parameter "${field}".`);
+  return id;
+}
+
+async function compileEngine() {
+  const url = new URL("./engine.wasm", import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not load the audio engine (${url}: HTTP ${response.status}).`);
+  if (WebAssembly.compileStreaming && response.headers.get("content-type") === "application/wasm") {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+class Engine {
+  constructor(audioContext, module, node) {
+    this.context = audioContext;
+    this.module = module;
+    this.node = node;
+    this.sampleRate = audioContext.sampleRate;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.levelListeners = new Set();
+    this.samples = { kick: new Map(), noise: new Map(), ir: new Map() };
+    this.selected = { kick: null, noise: null, ir: null };
+    this.params = {};
+    this.playing = false;
+    this.pitchHelper = null;
+    node.port.onmessage = (event) => this.onMessage(event.data);
+  }
+
+  onMessage(msg) {
+    if (msg.type === "reply") {
+      const waiter = this.pending.get(msg.id);
+      if (!waiter) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) waiter.resolve(msg.result);
+      else waiter.reject(new Error(msg.error));
+    } else if (msg.type === "level") {
+      for (const cb of this.levelListeners) cb({ peakDb: msg.peakDb, rmsDb: msg.rmsDb });
+    }
+  }
+
+  request(msg, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.node.port.postMessage({ ...msg, id }, transfer);
+    });
+  }
+
+  send(msg) {
+    this.node.port.postMessage(msg);
+  }
+
+  freeSlot(kind) {
+    const used = new Set([...this.samples[kind].values()].map((s) => s.slot));
+    for (let slot = 0; slot < MAX_SLOTS[kind]; slot++) if (!used.has(slot)) return slot;
+    throw new Error(`No free ${kind} slot: unload a sample first.`);
+  }
+
+  // channels: Float32Array[] (1 or 2). Loading a name again replaces that sample.
+  async loadSample(kind, name, channels, sampleRate) {
+    checkKind(kind);
+    if (!name) throw new Error("A sample needs a name.");
+    if (!Array.isArray(channels) || channels.length < 1 || channels.length > 2) {
+      throw new Error("A sample needs 1 or 2 channels (Float32Array).");
+    }
+    const copies = channels.map((c) => Float32Array.from(c));
+    const existing = this.samples[kind].get(name);
+    const slot = existing ? existing.slot : this.freeSlot(kind);
+    const result = await this.request({ type: "load", kind, slot, channels: copies.map((c) => c.slice()), sampleRate });
+    this.samples[kind].set(name, { slot, channels: copies, sampleRate, pitchHz: result ? result.pitchHz : 0 });
+  }
+
+  async unloadSample(kind, name) {
+    checkKind(kind);
+    const sample = this.samples[kind].get(name);
+    if (!sample) throw new Error(`No ${kind} named "${name}" is loaded.`);
+    await this.request({ type: "unload", kind, slot: sample.slot });
+    this.samples[kind].delete(name);
+    if (this.selected[kind] === name) this.selected[kind] = null;
+  }
+
+  async select(kind, name) {
+    checkKind(kind);
+    const sample = this.samples[kind].get(name);
+    if (!sample) throw new Error(`No ${kind} named "${name}" is loaded.`);
+    await this.request({ type: "select", kind, slot: sample.slot });
+    this.selected[kind] = name;
+  }
+
+  // Fire-and-forget; the engine clamps (read back the held value with getParam).
+  setParam(field, value) {
+    const id = fieldId(field);
+    this.params[field] = Number(value);
+    this.send({ type: "param", id, value: Number(value) });
+  }
+
+  async getParam(field) {
+    const [value] = await this.request({ type: "getParams", ids: [fieldId(field)] });
+    return value;
+  }
+
+  async getState() {
+    const fields = Object.keys(PARAM_IDS);
+    const values = await this.request({ type: "getParams", ids: fields.map((f) => PARAM_IDS[f]) });
+    const { playing } = await this.request({ type: "state" });
+    this.playing = playing;
+    const params = {};
+    fields.forEach((f, i) => (params[f] = values[i]));
+    return { params, selected: { ...this.selected }, playing };
+  }
+
+  play() {
+    this.playing = true;
+    this.send({ type: "play" });
+  }
+
+  stop() {
+    this.playing = false;
+    this.send({ type: "stop" });
+  }
+
+  cueDown() {
+    this.send({ type: "cue", down: true });
+  }
+
+  cueUp() {
+    this.send({ type: "cue", down: false });
+  }
+
+  // cb({peakDb, rmsDb}) ~30 times a second; returns a function that unsubscribes.
+  onLevel(cb) {
+    this.levelListeners.add(cb);
+    return () => this.levelListeners.delete(cb);
+  }
+
+  // A fresh engine instance on this thread with the same samples, selections and parameters.
+  async offlineEngine(maxFrames) {
+    const instance = await WebAssembly.instantiate(this.module, {});
+    const engine = new Kwr(instance, this.sampleRate, maxFrames);
+    for (const kind of Object.keys(this.samples)) {
+      for (const sample of this.samples[kind].values()) engine.load(kind, sample.slot, sample.channels, sample.sampleRate);
+      const name = this.selected[kind];
+      if (name) engine.select(kind, this.samples[kind].get(name).slot);
+    }
+    const { params } = await this.getState();
+    for (const [field, value] of Object.entries(params)) engine.setParam(PARAM_IDS[field], value);
+    return { engine, params };
+  }
+
+  // mode "hit": one kick and its whole reverb tail; mode "loop": `bars` bars of 4 beats at the
+  // current BPM. -> {channels: [left, right], sampleRate}
+  async renderOffline({ mode = "hit", bars = 4 } = {}) {
+    if (mode !== "hit" && mode !== "loop") throw new Error(`Unknown render mode "${mode}": use "hit" or "loop".`);
+    if (mode === "loop" && !(Number.isInteger(bars) && bars >= 1 && bars <= 64)) {
+      throw new Error("bars must be a whole number from 1 to 64.");
+    }
+    const { engine, params } = await this.offlineEngine(OFFLINE_CHUNK);
+    let frames;
+    if (mode === "hit") {
+      const kick = this.selected.kick ? this.samples.kick.get(this.selected.kick) : null;
+      if (!kick) throw new Error("Select a kick before rendering.");
+      const step = (kick.sampleRate / this.sampleRate) * Math.pow(2, params.kick_tune / 12);
+      const kickFrames = Math.ceil((kick.channels[0].length * params.kick_len) / step);
+      const irSlot = this.selected.ir ? this.samples.ir.get(this.selected.ir).slot : -1;
+      const irFrames = irSlot >= 0 ? engine.irFrames(irSlot) : 0;
+      frames = kickFrames + irFrames + Math.round(0.25 * this.sampleRate);
+      engine.hit();
+    } else {
+      frames = Math.round((bars * 4 * 60 * this.sampleRate) / params.bpm);
+      engine.play();
+    }
+    const left = new Float32Array(frames);
+    const right = new Float32Array(frames);
+    for (let done = 0; done < frames; done += OFFLINE_CHUNK) {
+      const n = Math.min(OFFLINE_CHUNK, frames - done);
+      engine.process(n);
+      left.set(engine.left.subarray(0, n), done);
+      right.set(engine.right.subarray(0, n), done);
+    }
+    return { channels: [left, right], sampleRate: this.sampleRate };
+  }
+
+  // detectPitch(name) for a loaded kick (computed once, at load) or detectPitch(channels, sampleRate).
+  async detectPitch(nameOrChannels, sampleRate) {
+    if (typeof nameOrChannels === "string") {
+      const kick = this.samples.kick.get(nameOrChannels);
+      if (!kick) throw new Error(`No kick named "${nameOrChannels}" is loaded.`);
+      return describePitch(kick.pitchHz);
+    }
+    const channels = nameOrChannels;
+    if (!Array.isArray(channels) || !channels.length || !(sampleRate > 0)) {
+      throw new Error("detectPitch needs a kick name, or channels and a sample rate.");
+    }
+    if (!this.pitchHelper) {
+      this.pitchHelper = new Kwr(await WebAssembly.instantiate(this.module, {}), this.sampleRate, 128, 16 << 20);
+    }
+    const mono = channels.length === 1 ? channels[0] : channels[0].map((x, i) => 0.5 * (x + channels[1][i]));
+    return describePitch(this.pitchHelper.detectPitch(mono, sampleRate));
+  }
+}
+
+export async function createEngine(audioContext) {
+  const module = await compileEngine();
+  await audioContext.audioWorklet.addModule(new URL("./processor.js", import.meta.url));
+  const node = new AudioWorkletNode(audioContext, "kwr-engine", {
+    numberOfInputs: 0,
+    numberOfOutputs: 1,
+    outputChannelCount: [2],
+    processorOptions: { module },
+  });
+  await new Promise((resolve, reject) => {
+    node.port.onmessage = (event) => {
+      if (event.data.type === "ready") resolve();
+      else if (event.data.type === "failed") reject(new Error(`The audio engine failed to start: ${event.data.error}`));
+    };
+    node.onprocessorerror = () => reject(new Error("The audio engine failed to start."));
+  });
+  node.connect(audioContext.destination);
+  return new Engine(audioContext, module, node);
+}
