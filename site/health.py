@@ -5,6 +5,7 @@ so one broken part cannot hide the state of the others.
 """
 
 import asyncio
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -16,12 +17,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 
+logger = logging.getLogger(__name__)
+
 STORAGE_TIMEOUT_S = 3.0
 LAYER_TIMEOUT_S = 2.0
 
 
 def _failure(backend: str, exc: BaseException) -> dict:
-    return {"ok": False, "backend": backend, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    """The error's class only: /health is public, so hosts and credentials stay in the log."""
+    logger.warning("health check failed for %s: %s", backend, exc)
+    return {"ok": False, "backend": backend, "error": type(exc).__name__}
 
 
 def check_database() -> dict:
@@ -36,7 +41,7 @@ def check_database() -> dict:
 
 
 def check_cache() -> dict:
-    backend = type(cache).__name__
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     key = f"health:{uuid.uuid4().hex}"
     try:
         cache.set(key, "1", timeout=10)

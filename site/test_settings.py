@@ -1,4 +1,4 @@
-"""Settings for the test suite: production settings (DEBUG off) with a throwaway key over plain HTTP.
+"""Test-suite settings: production settings (DEBUG off), a throwaway key, plain HTTP.
 
 Postgres and Redis are used when DATABASE_URL / REDIS_URL are set (`.ci/test` sets them when the
 local servers answer); otherwise the embedded defaults.
@@ -11,7 +11,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from . import views
 
@@ -20,11 +19,7 @@ if not settings.SUPABASE_URL:
     # Embedded default: generated kicks live under MEDIA_ROOT and the app itself serves them
     # (Django's `static()` helper only does so with DEBUG on; the test settings run DEBUG off).
     urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", views.media, name="media")
     ]
 
 # allauth renders its rate-limit answer through `<ROOT_URLCONF>.handler429`.

@@ -1,7 +1,9 @@
 """Project-level views: the DAW page and the health endpoint."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,3 +48,9 @@ def health(request: HttpRequest) -> JsonResponse:
     if not database_up:
         status = "down"
     return JsonResponse({"status": status, "checks": checks}, status=200 if database_up else 503)
+
+
+@require_GET
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Generated kicks stored on the filesystem (the embedded default; Supabase serves its own)."""
+    return static.serve(request, path, document_root=settings.MEDIA_ROOT)
