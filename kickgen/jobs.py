@@ -23,6 +23,7 @@ from django.core.files.storage import Storage
 from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 
+from gpu.prompt import PromptError
 from kickgen import fragments, generators
 from kickgen.events import publish
 from kickgen.generators import GenerationRequest
@@ -255,12 +256,9 @@ def _generate(job: GenerationJob, request: GenerationRequest) -> bytes:
         return _call_with_timeout(run, settings.KICKGEN_TIMEOUT_S, record_progress)
     except JobFailure:
         raise
-    except ValueError as exc:
-        # gpu.pipeline.PromptError (a ValueError) names the vocabulary: the member can act on it.
-        if type(exc).__name__ == "PromptError":
-            raise JobFailure(str(exc)) from exc
-        logger.exception("kickgen generator failed for job %s", job.pk)
-        raise JobFailure(MSG_GENERATOR) from exc
+    except PromptError as exc:
+        # Unknown keywords or a note/decay/punch outside the model's range: the member can act.
+        raise JobFailure(str(exc)) from exc
     except Exception as exc:
         logger.exception("kickgen generator failed for job %s", job.pk)
         raise JobFailure(MSG_GENERATOR) from exc

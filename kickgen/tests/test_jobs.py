@@ -66,8 +66,7 @@ def test_generator_error_fails_the_job(member, scripted, settings):
 
 
 def test_prompt_error_reaches_the_member(member, scripted, settings):
-    class PromptError(ValueError):
-        pass
+    from gpu.prompt import PromptError
 
     scripted.error = PromptError("Unknown keyword 'trance'; use: hit, house, deep.")
     job = new_job(member)
