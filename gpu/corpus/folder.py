@@ -2,7 +2,8 @@
 
 Each file is decoded with soundfile (libsndfile 1.2: PCM 8–32 bit and float WAV/AIFF, FLAC,
 OGG, MP3), mixed to mono, resampled to 44.1 kHz with a polyphase filter
-(scipy.signal.resample_poly), then finished like every kick: 2.000 s, cubic tail fade, zero
+(scipy.signal.resample_poly), leading silence (below −60 dB of the peak) is cut so the attack
+starts at t = 0, then the kick is finished like every kick: 2.000 s, cubic tail fade, zero
 DC, peak 1.0 (`gpu.audio.finish`).
 
 Keywords come from file names the way the reference did it: split on - _ space ., lowercase,
@@ -69,14 +70,24 @@ def load_folder(
 def read_kick(path: str | Path) -> tuple[np.ndarray, int]:
     """One file → (finished kick (88200,) float32, the file's own sample rate)."""
     try:
-        # Only the first 2 s are kept, so read no more than that from long files.
+        # Only ~2 s after the onset are kept, so read no more than that from long files.
         info = soundfile.info(str(path))
-        frames = min(info.frames, int(np.ceil(2.0 * info.samplerate)) + 64)
+        frames = min(info.frames, int(np.ceil(2.5 * info.samplerate)) + 64)
         data, rate = soundfile.read(str(path), frames=frames, dtype="float64", always_2d=True)
     except (soundfile.SoundFileError, RuntimeError) as error:
         raise FolderError(f"Cannot decode {path}: {error}") from error
-    mono = data.mean(axis=1)  # (frames,)
+    mono = trim_leading_silence(data.mean(axis=1))  # (frames,)
     if rate != SAMPLE_RATE:
         ratio = Fraction(SAMPLE_RATE, rate).limit_denominator(1000)
         mono = resample_poly(mono, ratio.numerator, ratio.denominator)
     return finish(mono), int(rate)
+
+
+def trim_leading_silence(audio: np.ndarray, floor_db: float = -60.0) -> np.ndarray:
+    """Drop the samples before the first one within `floor_db` of the peak, so every kick's
+    attack sits at t = 0 where the descriptors' attack windows look for it."""
+    peak = np.abs(audio).max(initial=0.0)
+    if peak == 0.0:
+        return audio
+    onset = int(np.argmax(np.abs(audio) >= peak * 10.0 ** (floor_db / 20.0)))
+    return audio[onset:]

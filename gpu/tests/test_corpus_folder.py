@@ -105,3 +105,11 @@ def test_split_partitions_a_corpus():
     assert not set(train.names) & set(held_out.names)
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         split(corpus, fraction=1.0)
+
+
+def test_leading_silence_is_cut_so_the_attack_starts_at_zero(tmp_path):
+    late = np.concatenate([np.zeros((2205, 1)), kick(44100, 1.0)])  # 50 ms of silence first
+    write_pcm_wav(tmp_path / "late_kick.wav", late, 44100, 2)
+    write_pcm_wav(tmp_path / "on_time_kick.wav", kick(44100, 1.0), 44100, 2)
+    corpus = load_folder(tmp_path)
+    assert np.allclose(corpus.audio[0], corpus.audio[1], atol=1e-4)
