@@ -6,6 +6,9 @@ from django.urls import include, path, re_path
 
 from . import views
 
+admin.site.site_header = "Kick With Reverb admin"
+admin.site.site_title = "Kick With Reverb admin"
+
 urlpatterns = [
     path("", views.daw_page, name="daw"),
     path("health", views.health, name="health"),
