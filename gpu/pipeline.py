@@ -1,0 +1,271 @@
+"""Inference: prompt + descriptor targets -> 2 s kick. Imports nothing from the trainer.
+
+    pipe = KickPipeline.from_pretrained("gpu/weights")      # or "org/name" on the Hub
+    audio = pipe.generate("hit house", seed=1, note="F1")   # float32 (88200,), 44.1 kHz
+
+Flow: condition (keywords + descriptors) -> DPM-Solver++(2M) over the latent U-Net with
+classifier-free guidance -> VAE decoder -> log-mel -> iSTFT vocoder -> ``audio.finish``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gpu import descriptors
+from gpu.audio import finish
+from gpu.checkpoint import load_network
+from gpu.conditioning import Condition, ConditionEncoder, descriptor_row
+from gpu.hub import resolve_weights
+from gpu.prompt import PromptError, parse_prompt
+from gpu.roles import Autoencoder, Denoiser, Vocoder
+from gpu.sampler import sample
+from gpu.samplers import make_scheduler
+from gpu.schedule import NoiseSchedule, ScheduleConfig
+from gpu.spectral import LogMel, SpectralConfig
+from gpu.wav import to_wav_bytes
+
+__all__ = ["DEFAULT_WEIGHTS", "KickPipeline", "PromptError"]
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights"
+Progress = Callable[[int, int], None]
+
+
+class KickPipeline:
+    def __init__(
+        self,
+        vae: Autoencoder,
+        unet: Denoiser,
+        vocoder: Vocoder,
+        conditioning: ConditionEncoder,
+        config: dict,
+        vocabulary: list[str],
+    ):
+        if len(vocabulary) != conditioning.config.vocab_size:
+            raise ValueError(
+                f"vocabulary.json has {len(vocabulary)} words but the condition encoder was "
+                f"trained on {conditioning.config.vocab_size}."
+            )
+        self.vae, self.unet, self.vocoder, self.conditioning = vae, unet, vocoder, conditioning
+        self.config = config
+        self._vocabulary = list(vocabulary)
+        self.spectral = SpectralConfig(**config["spectral"])
+        self.mel = LogMel(self.spectral)
+        self.schedule = NoiseSchedule(ScheduleConfig(**config["schedule"]))
+        self.sampler_name: str = config.get("sampler", "dpm++2m")
+        self.default_steps: int = int(config.get("default_steps", 10))
+        self.latent_mean = torch.tensor(config["latent_mean"])[None, :, None]  # (1, C, 1)
+        self.latent_std = torch.tensor(config["latent_std"])[None, :, None]
+        self.ranges: dict[str, list[float]] = config["descriptor_ranges"]
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        path_or_hub_repo: str | os.PathLike = DEFAULT_WEIGHTS,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+        local_files_only: bool | None = None,
+        threads: int | None = None,
+    ) -> KickPipeline:
+        """Load from a weights folder or a Hub repo id (pinned ``revision``, ``cache_dir``).
+
+        ``threads`` sets torch's intra-op threads for this process (None leaves it alone).
+        """
+        if threads is not None:
+            torch.set_num_threads(threads)
+        folder = resolve_weights(path_or_hub_repo, revision, cache_dir, local_files_only)
+        config = json.loads((folder / "config.json").read_text())
+        vocabulary = json.loads((folder / "vocabulary.json").read_text())
+        names = config["networks"]
+        return cls(
+            load_network(folder, names["vae"]),
+            load_network(folder, names["unet"]),
+            load_network(folder, names["vocoder"]),
+            load_network(folder, names["conditioning"]),
+            config,
+            vocabulary,
+        )
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return list(self._vocabulary)
+
+    def condition(
+        self,
+        prompt: str | None,
+        note: str | float | None = None,
+        decay_ms: float | None = None,
+        punch: float | None = None,
+    ) -> Condition:
+        """Build a (1, ...) Condition. prompt None leaves the keywords unconditioned (so does
+        a None descriptor); "" or unknown words raise PromptError."""
+        keywords = torch.zeros(1, len(self._vocabulary))
+        if prompt is not None:
+            for word in parse_prompt(prompt, self._vocabulary):
+                keywords[0, self._vocabulary.index(word)] = 1.0
+        pitch = None if note is None else self._note_hz(note)
+        if decay_ms is not None:
+            self._check_range("decay_ms", float(decay_ms), "ms")
+        if punch is not None:
+            self._check_range("punch", float(punch), "(transient energy share)")
+        raw = torch.tensor([descriptor_row(pitch or 0.0, decay_ms or 0.0, punch)])  # (1, D)
+        present = torch.isfinite(raw)
+        values = self.conditioning.standardise(torch.nan_to_num(raw, nan=0.0))
+        return Condition(keywords, torch.where(present, values, 0.0), present)
+
+    def _note_hz(self, note: str | float) -> float:
+        if isinstance(note, str):
+            try:
+                hz = descriptors.note_to_hz(note.strip())
+            except (ValueError, KeyError) as error:
+                raise PromptError(
+                    f"{note!r} is not a note name; write it like 'F1', 'C#1' or 'Bb0'."
+                ) from error
+        else:
+            hz = float(note)
+        self._check_range("tail_pitch_hz", hz, "Hz", label=f"note {note!r}")
+        return hz
+
+    def _check_range(self, key: str, value: float, unit: str, label: str | None = None) -> None:
+        lo, hi = self.ranges[key]
+        if not (math.isfinite(value) and lo <= value <= hi):
+            shown = label or f"{key}={value:g}"
+            raise PromptError(
+                f"{shown} ({value:.4g} {unit}) is outside what the model was trained on: "
+                f"{lo:.4g}–{hi:.4g} {unit}."
+            )
+
+    def _seeded_noise(self, n: int, seed: int | None) -> torch.Tensor:
+        generator = torch.Generator().manual_seed(secrets.randbits(63) if seed is None else seed)
+        shape = (
+            n,
+            self.unet.config.latent_channels,
+            self.spectral.n_frames // self.vae.config.time_downsample,
+        )
+        return torch.randn(shape, generator=generator)  # (n, C, L)
+
+    def _steps(self, steps: int | None) -> int:
+        steps = self.default_steps if steps is None else int(steps)
+        if not 1 <= steps <= 200:
+            raise PromptError(f"steps must be between 1 and 200, got {steps}.")
+        return steps
+
+    @torch.inference_mode()
+    def _latent_to_audio(self, z: torch.Tensor) -> np.ndarray:
+        mel = self.vae.decode(z * self.latent_std + self.latent_mean)  # (B, M, T)
+        return finish(self.vocoder(mel).numpy())  # (B, 88200)
+
+    @torch.inference_mode()
+    def _encode(self, audio: np.ndarray) -> torch.Tensor:
+        """audio (B, N) -> standardised latent means (B, C, L)."""
+        mean, _ = self.vae.encode(self.mel(torch.from_numpy(audio)))
+        return (mean - self.latent_mean) / self.latent_std
+
+    @torch.inference_mode()
+    def _denoise(
+        self,
+        x: torch.Tensor,
+        cond: Condition,
+        cfg_scale: float,
+        scheduler,
+        progress: Progress | None,
+    ) -> torch.Tensor:
+        n = x.shape[0]
+        cond_emb = self.conditioning(cond).expand(n, -1)  # (n, E)
+        null_emb = self.conditioning(Condition.null(1, len(self._vocabulary))).expand(n, -1)
+        return sample(self.unet, x, scheduler, cond_emb, null_emb, cfg_scale, progress)
+
+    def generate(
+        self,
+        prompt: str | None = "hit house",
+        seed: int | None = None,
+        steps: int | None = None,
+        cfg_scale: float = 3.0,
+        progress: Progress | None = None,
+        note: str | float | None = None,
+        decay_ms: float | None = None,
+        punch: float | None = None,
+        n: int = 1,
+    ) -> np.ndarray:
+        """n new kicks -> float32 (88200,) when n == 1 else (n, 88200).
+
+        prompt: keywords from ``vocabulary`` (None: no keyword condition). note: tail pitch
+        as a note name ("F1") or Hz. decay_ms: time to -30 dB. punch: transient energy share
+        (0-1). Same seed, same arguments, same machine -> same audio.
+        """
+        if not 1 <= int(n) <= 64:
+            raise PromptError(f"n must be between 1 and 64 kicks, got {n}.")
+        if not (math.isfinite(cfg_scale) and 0.0 <= cfg_scale <= 20.0):
+            raise PromptError(f"cfg_scale must be between 0 and 20, got {cfg_scale}.")
+        cond = self.condition(prompt, note, decay_ms, punch)
+        scheduler = make_scheduler(self.sampler_name, self.schedule)
+        scheduler.set_timesteps(self._steps(steps))
+        z = self._denoise(self._seeded_noise(int(n), seed), cond, cfg_scale, scheduler, progress)
+        audio = self._latent_to_audio(z)
+        return audio[0] if n == 1 else audio
+
+    def vary(
+        self,
+        audio: np.ndarray,
+        strength: float = 0.5,
+        seed: int | None = None,
+        progress: Progress | None = None,
+        steps: int | None = None,
+        cfg_scale: float = 3.0,
+    ) -> np.ndarray:
+        """A variation of one kick (88200,): encode, noise to ``strength`` of the schedule
+        (0: the same kick, 1: a new kick), denoise conditioned on the original's own tail
+        pitch, decay and punch so the variation stays in key and in shape (SDEdit, Meng et
+        al. 2022)."""
+        kick = np.asarray(audio, dtype=np.float32)
+        if kick.ndim != 1 or kick.size == 0 or not np.all(np.isfinite(kick)):
+            raise PromptError("vary() needs one mono kick: a finite 1-D float array.")
+        if not 0.0 < float(strength) <= 1.0:
+            raise PromptError(f"strength must be in (0, 1], got {strength}.")
+        kick = finish(kick)  # (88200,)
+        measured = descriptors.describe_batch(kick[None])
+        raw = torch.tensor(
+            [
+                descriptor_row(
+                    float(measured["tail_pitch_hz"][0]),
+                    float(measured["decay_ms"][0]),
+                    float(measured["transient_share"][0]),
+                )
+            ]
+        )  # (1, D)
+        present = torch.isfinite(raw)
+        values = self.conditioning.standardise(torch.nan_to_num(raw, nan=0.0))
+        cond = Condition(
+            torch.zeros(1, len(self._vocabulary)), torch.where(present, values, 0.0), present
+        )
+        scheduler = make_scheduler(self.sampler_name, self.schedule)
+        scheduler.set_timesteps(self._steps(steps), strength=float(strength))
+        z0 = self._encode(kick[None])  # (1, C, L)
+        t0 = scheduler.timesteps[:1]
+        x = self.schedule.add_noise(z0, self._seeded_noise(1, seed), t0)
+        z = self._denoise(x, cond, cfg_scale, scheduler, progress)
+        return self._latent_to_audio(z)[0]
+
+    def reconstruct(self, audio: np.ndarray) -> np.ndarray:
+        """VAE + vocoder round trip (no diffusion), for evaluating the representation.
+        (N,) or (B, N) -> the same leading shape with 88200 samples."""
+        batch = np.atleast_2d(np.asarray(audio, dtype=np.float32))
+        out = np.concatenate(
+            [
+                self._latent_to_audio(self._encode(batch[i : i + 32]))
+                for i in range(0, len(batch), 32)
+            ]
+        )
+        return out[0] if np.asarray(audio).ndim == 1 else out
+
+    @staticmethod
+    def to_wav_bytes(audio: np.ndarray, float32: bool = False) -> bytes:
+        """One kick (88200,) -> WAV bytes, 44.1 kHz mono, 16-bit PCM (or 32-bit float)."""
+        return to_wav_bytes(audio, float32=float32)

@@ -1,0 +1,56 @@
+"""Classifier-free guided sampling: one function of (denoiser, noise, scheduler, condition
+embeddings, guidance scale, progress callback), no hidden state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from gpu.roles import Denoiser
+from gpu.samplers import Scheduler
+
+Progress = Callable[[int, int], None]
+
+
+def guided_output(
+    denoiser: Denoiser,
+    x: torch.Tensor,
+    t: torch.Tensor,
+    cond: torch.Tensor,
+    uncond: torch.Tensor,
+    cfg_scale: float,
+) -> torch.Tensor:
+    """out_u + s (out_c - out_u) (Ho & Salimans 2022, eq. 6), both passes in one batch.
+
+    x (B, C, L), t (B,), cond / uncond (B, E). At s == 1 the unconditional pass is skipped.
+    """
+    if cfg_scale == 1.0:
+        return denoiser(x, t, cond)
+    both = denoiser(torch.cat([x, x]), torch.cat([t, t]), torch.cat([cond, uncond]))  # (2B, C, L)
+    out_c, out_u = both.chunk(2)
+    return out_u + cfg_scale * (out_c - out_u)
+
+
+@torch.inference_mode()
+def sample(
+    denoiser: Denoiser,
+    x: torch.Tensor,
+    scheduler: Scheduler,
+    cond: torch.Tensor,
+    uncond: torch.Tensor,
+    cfg_scale: float,
+    progress: Progress | None = None,
+) -> torch.Tensor:
+    """Run every timestep set on the scheduler from x (noise, or a noised latent for
+    variations) and return the final clean latent (B, C, L)."""
+    if scheduler.timesteps is None:
+        raise RuntimeError("sample() needs scheduler.set_timesteps() to have been called.")
+    total = len(scheduler.timesteps)
+    for i, t in enumerate(scheduler.timesteps):
+        t_batch = torch.full((x.shape[0],), int(t), dtype=torch.int64, device=x.device)
+        out = guided_output(denoiser, x, t_batch, cond, uncond, cfg_scale)
+        x = scheduler.step(out, t, x).prev_sample
+        if progress is not None:
+            progress(i + 1, total)
+    return x

@@ -1,0 +1,1 @@
+"""Training: corpus caching, the three training loops, checkpoints and logs (CLI: __main__)."""

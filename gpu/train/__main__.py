@@ -1,0 +1,79 @@
+"""python -m gpu.train vae|vocoder|diffusion (--data DIR | --synthetic N) [options]
+
+Train the VAE and the vocoder first (neither needs conditioning), the diffusion model last (it
+encodes the corpus with the trained VAE: --vae RUN). Then ``python -m gpu.export`` writes the
+shipped weights folder. Every run resumes from its last checkpoint with --resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from gpu.spectral import SpectralConfig
+from gpu.train import loops
+from gpu.train.data import build_or_load
+from gpu.train.state import Run
+
+RUNS = Path(__file__).resolve().parents[1] / "runs"
+DEFAULT_BATCH = {"vae": 32, "vocoder": 16, "diffusion": 64}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m gpu.train", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("network", choices=["vae", "vocoder", "diffusion"])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="folder of kick WAV/AIFF/FLAC files")
+    source.add_argument("--synthetic", type=int, metavar="N", help="N kicks from gpu.corpus.synth")
+    parser.add_argument("--steps", type=int, default=20_000, help="stop after this many steps")
+    parser.add_argument("--max-minutes", type=float, default=float("inf"), help="wall-clock budget")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--out", type=Path, help="run folder (default gpu/runs/<network>)")
+    parser.add_argument("--resume", action="store_true", help="continue from the run's checkpoint")
+    parser.add_argument("--batch", type=int)
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--width", type=int, help="VAE channels / vocoder width")
+    parser.add_argument("--crop", type=int, help="training crop in spectrogram frames")
+    parser.add_argument("--kl-weight", type=float, default=5e-4)
+    parser.add_argument("--vae", type=Path, default=RUNS / "vae", help="VAE run (diffusion)")
+    parser.add_argument("--channels", default="32,64,128", help="U-Net widths per level")
+    parser.add_argument("--emb-dim", type=int, default=256)
+    parser.add_argument("--p-drop", type=float, default=0.25, help="drop each condition part")
+    parser.add_argument("--p-uncond", type=float, default=0.1, help="drop the whole condition")
+    parser.add_argument("--ema", type=float, default=0.999)
+    parser.add_argument("--threads", type=int, help="torch intra-op threads")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--log-every", type=int, default=25)
+    parser.add_argument(
+        "--save-every", type=float, default=120.0, help="seconds between checkpoints"
+    )
+    args = parser.parse_args(argv)
+    args.batch = args.batch or DEFAULT_BATCH[args.network]
+    args.out = args.out or RUNS / args.network
+    if args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda asked for, but torch sees no CUDA device.")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    spectral = SpectralConfig()
+    data = build_or_load(RUNS / "corpus", args.synthetic, args.data, spectral)
+    run = Run(args.out)
+    trainer = {
+        "vae": loops.train_vae,
+        "vocoder": loops.train_vocoder,
+        "diffusion": loops.train_diffusion,
+    }
+    trainer[args.network](args, data, run, spectral)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""The three training loops. Each takes the parsed CLI options, the cached corpus and a Run,
+and trains until --steps or --max-minutes, checkpointing every --save-every seconds."""
+
+from __future__ import annotations
+
+import json
+import math
+from argparse import Namespace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gpu.checkpoint import load_network
+from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
+from gpu.schedule import NoiseSchedule, ScheduleConfig
+from gpu.spectral import LogMel, SpectralConfig
+from gpu.train.data import CorpusArrays, frame_crops
+from gpu.train.losses import gaussian_kl, multi_resolution_stft_loss
+from gpu.train.state import Run
+from gpu.unet import LatentUNet, UNetConfig
+from gpu.vae import MelVAE, VAEConfig
+from gpu.vocoder import ISTFTVocoder, VocoderConfig
+
+
+def _train(args: Namespace, run: Run, networks: dict, optimizer, rng, step_fn, extra=None) -> None:
+    """Shared loop: resume, step, log, checkpoint on time and at the end."""
+    if args.resume and run.has_checkpoint():
+        run.restore(networks, optimizer, rng)
+        print(f"resumed {run.folder} at step {run.step}", flush=True)
+    last_save = run.elapsed()
+    running: dict[str, float] = {}
+    while run.step < args.steps and run.elapsed() < args.max_minutes * 60:
+        losses = step_fn()
+        run.step += 1
+        for key, value in losses.items():
+            running[key] = running.get(key, 0.0) + value
+        if run.step % args.log_every == 0:
+            run.log(**{k: round(v / args.log_every, 5) for k, v in running.items()})
+            running = {}
+        if run.elapsed() - last_save > args.save_every:
+            run.save(networks, optimizer, rng, extra)
+            last_save = run.elapsed()
+    run.save(networks, optimizer, rng, extra)
+    run.log(done=True)
+
+
+def _adamw(params, lr: float) -> torch.optim.AdamW:
+    return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99), weight_decay=1e-4)
+
+
+def _warmup_cosine(optimizer, base_lr: float, step: int, total: int, warmup: int = 200) -> None:
+    scale = min(1.0, (step + 1) / warmup) * (
+        0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))
+    )
+    for group in optimizer.param_groups:
+        group["lr"] = base_lr * scale
+
+
+def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig) -> None:
+    mel_all = torch.from_numpy(data.mel.astype(np.float32))  # (N, M, T)
+    config = VAEConfig(
+        n_mels=spectral.n_mels,
+        channels=args.width or 96,
+        mel_mean=round(float(mel_all.mean()), 4),
+        mel_std=round(float(mel_all.std()), 4),
+    )
+    vae = MelVAE(config).to(args.device)
+    optimizer = _adamw(vae.parameters(), args.lr or 1e-3)
+    rng = np.random.default_rng(args.seed)
+    crop = args.crop or 128
+
+    def step() -> dict:
+        _warmup_cosine(optimizer, args.lr or 1e-3, run.step, args.steps)
+        rows = rng.integers(0, len(data), size=args.batch)
+        starts = frame_crops(spectral.n_frames, crop, args.batch, rng)
+        mel = torch.stack([mel_all[r, :, s : s + crop] for r, s in zip(rows, starts, strict=True)])
+        mel = mel.to(args.device)  # (B, M, crop)
+        recon, mean, logvar = vae(mel)
+        l1 = torch.mean(torch.abs(recon - mel)) / config.mel_std
+        kl = gaussian_kl(mean, logvar)
+        loss = l1 + args.kl_weight * kl
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        optimizer.step()
+        return {"loss": loss.item(), "l1": l1.item(), "kl": kl.item()}
+
+    _train(args, run, {"vae": vae}, optimizer, rng, step)
+
+
+def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig) -> None:
+    config = VocoderConfig(
+        n_mels=spectral.n_mels, n_fft=spectral.n_fft, hop=spectral.hop, dim=args.width or 64
+    )
+    vocoder = ISTFTVocoder(config).to(args.device)
+    mel_fn = LogMel(spectral).to(args.device)
+    optimizer = _adamw(vocoder.parameters(), args.lr or 1e-3)
+    rng = np.random.default_rng(args.seed)
+    crop = args.crop or 64
+    hop = spectral.hop
+
+    def step() -> dict:
+        _warmup_cosine(optimizer, args.lr or 1e-3, run.step, args.steps)
+        rows = rng.integers(0, len(data), size=args.batch)
+        starts = frame_crops(spectral.n_frames, crop, args.batch, rng)
+        mel = (
+            torch.from_numpy(
+                np.stack([data.mel[r, :, s : s + crop] for r, s in zip(rows, starts, strict=True)])
+            )
+            .float()
+            .to(args.device)
+        )  # (B, M, crop)
+        length = (crop - 1) * hop
+        target = np.zeros((args.batch, length), dtype=np.float32)
+        for i, (r, s) in enumerate(zip(rows, starts, strict=True)):
+            segment = data.audio[r, s * hop : s * hop + length]
+            target[i, : len(segment)] = segment
+        target_t = torch.from_numpy(target).to(args.device)  # (B, N)
+        audio = vocoder(mel)
+        stft = multi_resolution_stft_loss(audio, target_t)
+        mel_l1 = torch.mean(
+            torch.abs(mel_fn(torch.nn.functional.pad(audio, (0, hop)))[..., :crop] - mel)
+        )
+        loss = stft + 0.1 * mel_l1
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vocoder.parameters(), 1.0)
+        optimizer.step()
+        return {"loss": loss.item(), "stft": stft.item(), "mel_l1": mel_l1.item()}
+
+    _train(args, run, {"vocoder": vocoder}, optimizer, rng, step)
+
+
+def _encode_latents(vae: MelVAE, data: CorpusArrays) -> np.ndarray:
+    out = []
+    with torch.inference_mode():
+        for i in range(0, len(data), 128):
+            mean, _ = vae.encode(torch.from_numpy(data.mel[i : i + 128].astype(np.float32)))
+            out.append(mean.numpy())
+    return np.concatenate(out)  # (N, C, L)
+
+
+def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    with torch.no_grad():
+        for e, p in zip(ema.parameters(), model.parameters(), strict=True):
+            e.lerp_(p, 1.0 - decay)
+
+
+def train_diffusion(
+    args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig
+) -> None:
+    vae_folder = Path(args.vae) / "checkpoint"
+    vae = load_network(vae_folder, "vae")
+    cache = run.folder / "latents.npy"
+    vae_step = json.loads((vae_folder / "state.json").read_text())["step"]
+    if args.resume and cache.is_file() and run.has_checkpoint():
+        latents = np.load(cache)
+    else:
+        latents = _encode_latents(vae, data)
+        np.save(cache, latents)
+    latent_mean = latents.mean(axis=(0, 2))  # (C,)
+    latent_std = latents.std(axis=(0, 2)) + 1e-6
+    z_all = torch.from_numpy(
+        (latents - latent_mean[None, :, None]) / latent_std[None, :, None]
+    ).float()
+
+    raw = data.descriptors  # (N, 3) raw, NaN = absent
+    finite = np.isfinite(raw)
+    d_mean = [float(np.mean(raw[finite[:, i], i])) for i in range(raw.shape[1])]
+    d_std = [float(np.std(raw[finite[:, i], i])) + 1e-6 for i in range(raw.shape[1])]
+    cond_config = ConditionConfig(
+        vocab_size=len(data.vocabulary),
+        emb_dim=args.emb_dim,
+        descriptor_mean=d_mean,
+        descriptor_std=d_std,
+    )
+    channels = [int(c) for c in args.channels.split(",")]
+    unet = LatentUNet(
+        UNetConfig(latent_channels=z_all.shape[1], channels=channels, emb_dim=args.emb_dim)
+    )
+    encoder = ConditionEncoder(cond_config)
+    unet_ema = LatentUNet(unet.config)
+    encoder_ema = ConditionEncoder(cond_config)
+    unet_ema.load_state_dict(unet.state_dict())
+    encoder_ema.load_state_dict(encoder.state_dict())
+    for net in (unet, encoder, unet_ema, encoder_ema):
+        net.to(args.device)
+    params = [*unet.parameters(), *encoder.parameters()]
+    optimizer = _adamw(params, args.lr or 5e-4)
+    schedule = NoiseSchedule(ScheduleConfig())
+    rng = np.random.default_rng(args.seed)
+    desc_std = torch.from_numpy(
+        np.where(finite, (np.nan_to_num(raw) - np.array(d_mean)) / np.array(d_std), 0.0)
+    ).float()
+    present_all = torch.from_numpy(finite)
+    keywords_all = torch.from_numpy(data.keywords)
+
+    def ranges() -> dict:
+        def span(column: int) -> list[float]:
+            values = raw[finite[:, column], column]
+            return [float(values.min()), float(values.max())]
+
+        pitch, decay = span(0), span(1)
+        return {
+            "tail_pitch_hz": [round(2 ** pitch[0], 2), round(2 ** pitch[1], 2)],
+            "decay_ms": [round(10 ** decay[0], 1), round(10 ** decay[1], 1)],
+            "punch": [round(v, 4) for v in span(2)],
+        }
+
+    extra = {
+        "latent_mean": latent_mean.round(5).tolist(),
+        "latent_std": latent_std.round(5).tolist(),
+        "descriptor_ranges": ranges(),
+        "vocabulary": data.vocabulary,
+        "train": data.meta["source"],
+        "vae_step": vae_step,
+        "schedule": schedule.config.to_dict(),
+    }
+
+    def step() -> dict:
+        _warmup_cosine(optimizer, args.lr or 5e-4, run.step, args.steps)
+        rows = torch.from_numpy(rng.integers(0, len(data), size=args.batch))
+        z0 = z_all[rows].to(args.device)  # (B, C, L)
+        b = len(rows)
+        # Independent condition dropout per part, plus whole-condition dropout for CFG.
+        drop_all = torch.from_numpy(rng.random(b) < args.p_uncond)
+        keep_kw = torch.from_numpy(rng.random(b) >= args.p_drop) & ~drop_all
+        keep_desc = torch.from_numpy(rng.random((b, 3)) >= args.p_drop) & ~drop_all[:, None]
+        cond = Condition(
+            keywords_all[rows] * keep_kw[:, None].float(),
+            desc_std[rows],
+            present_all[rows] & keep_desc,
+        ).to(args.device)
+        t = torch.from_numpy(rng.integers(0, schedule.num_train_timesteps, size=b))
+        noise = torch.randn_like(z0)
+        x_t = schedule.add_noise(z0, noise, t)
+        prediction = unet(x_t, t.to(args.device), encoder(cond))
+        loss = torch.mean((prediction - schedule.target(z0, noise, t)) ** 2)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        decay = min(args.ema, (1 + run.step) / (10 + run.step))
+        _ema_update(unet_ema, unet, decay)
+        _ema_update(encoder_ema, encoder, decay)
+        return {"loss": loss.item()}
+
+    networks = {
+        "unet": unet,
+        "conditioning": encoder,
+        "unet_ema": unet_ema,
+        "conditioning_ema": encoder_ema,
+    }
+    _train(args, run, networks, optimizer, rng, step, extra)
