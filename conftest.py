@@ -11,8 +11,8 @@ Use it from any app's browser test:
     def test_something(daw_page, daphne_server):
         ...                                  # daw_page: a guest on "/", engine ready
     def test_member(member_page):            # a freshly signed-up member on "/"
-    def test_custom(page, daphne_server):
-        signup(page, unique_username())      # helpers below; page's base_url is the server
+    def test_custom(page, browser_helpers):  # page's base_url is the server
+        browser_helpers.signup(page, browser_helpers.unique_username())
 
 Override `daphne_settings_lines` (extra settings) or `daphne_env` (extra environment, e.g.
 REDIS_URL for the channels-redis layer) in your own conftest to change the server.
@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -256,6 +257,19 @@ def login(page, username: str, password: str = MEMBER_PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("form.auth-form button[type=submit]")
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def browser_helpers():
+    """The helpers above, for test modules (importing conftest.py directly is not portable)."""
+    return SimpleNamespace(
+        signup=signup,
+        login=login,
+        wait_engine_ready=wait_engine_ready,
+        unique_username=unique_username,
+        password=MEMBER_PASSWORD,
+        artifacts=REPO_ROOT / "test-artifacts",
+    )
 
 
 @pytest.fixture

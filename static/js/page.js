@@ -255,10 +255,23 @@ function helpOverlay() {
   return byId("hotkeys-overlay");
 }
 
+let focusBeforeHelp = null;
 function toggleHelp(open = helpOverlay().hidden) {
   const overlay = helpOverlay();
+  if (open === !overlay.hidden) return;
+  if (open) focusBeforeHelp = document.activeElement;
   overlay.hidden = !open;
-  if (open) overlay.querySelector("button")?.focus();
+  if (open) {
+    overlay.querySelector("button")?.focus();
+    return;
+  }
+  // Back to where the producer was; never to a button, where Space/Enter would click it.
+  const previous = focusBeforeHelp;
+  if (previous?.isConnected && previous !== document.body && !previous.closest("button")) {
+    previous.focus();
+  } else {
+    document.activeElement?.blur();
+  }
 }
 
 // ---------------------------------------------------------------- wiring
