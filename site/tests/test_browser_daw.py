@@ -175,7 +175,8 @@ def test_member_preset_saves_and_loads_every_control(member_page):
     page.fill("#preset-name", "Warehouse Roller")
     page.click("form[data-preset-values] button[type=submit]")
     page.wait_for_function(
-        "document.querySelector('#preset-select option:checked')?.textContent === 'Warehouse Roller'"
+        "document.querySelector('#preset-select option:checked')?.textContent"
+        " === 'Warehouse Roller'"
     )
 
     page.reload()
