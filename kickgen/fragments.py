@@ -5,6 +5,7 @@ extension swaps every top-level element by its id. Each function renders one ele
 """
 
 import json
+import time
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.template.loader import render_to_string
@@ -36,6 +37,8 @@ def status_html(
             "step": step,
             "total": total,
             "generating": GENERATING,
+            # Lets the page (and the latency benchmark) see how long a push took to arrive.
+            "sent_ms": int(time.time() * 1000),
         },
     )
 

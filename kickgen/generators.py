@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.module_loading import import_string
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -79,7 +80,6 @@ class LocalGenerator:
 
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
         from gpu.pipeline import KickPipeline
-
         from gpu.wav import read_wav_bytes
 
         pipe = self.pipeline()
@@ -131,12 +131,16 @@ class ModalGenerator:
 
 @cache
 def get_generator() -> Generator:
-    """The backend chosen by KICKGEN_BACKEND ("local" or "modal"), one per process."""
-    if settings.KICKGEN_BACKEND == "modal":
+    """The backend chosen by KICKGEN_BACKEND, one per process: "local", "modal", or the dotted
+    path of a class implementing `Generator` (built without arguments)."""
+    backend = settings.KICKGEN_BACKEND
+    if backend == "modal":
         return ModalGenerator()
-    if settings.KICKGEN_BACKEND != "local":
+    if "." in backend:
+        return import_string(backend)()
+    if backend != "local":
         raise ValueError(
-            f'KICKGEN_BACKEND must be "local" or "modal", not {settings.KICKGEN_BACKEND!r}.'
+            f'KICKGEN_BACKEND must be "local", "modal" or a dotted class path, not {backend!r}.'
         )
     source = settings.KICKGEN_HUB_REPO or settings.KICKGEN_MODEL_PATH
     revision = settings.KICKGEN_HUB_REVISION if settings.KICKGEN_HUB_REPO else None

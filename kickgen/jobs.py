@@ -117,6 +117,8 @@ class JobRunner:
         try:
             process_job(job_id)
         except Exception:
+            # Only reachable when the database failed before the job could start or be failed:
+            # the row stays active and the sweep fails it once its heartbeat is stale.
             logger.exception("kickgen job %s crashed", job_id)
         finally:
             with self._lock:
@@ -357,9 +359,10 @@ def process_job(job_id: str) -> None:
         job_id=job_id,
         html=fragments.status_html("running", job_id=job_id),
     )
-    storage = get_kick_storage()
+    storage = None
     stored_path = None
     try:
+        storage = get_kick_storage()
         request = _request_for(job)
         wav = _generate(job, request)
         note, hz = _detect_note(wav)

@@ -8,6 +8,7 @@ stored at "{user_id}/{uuid}.wav" and every backend failure surfaces as `StorageU
 import uuid
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -114,7 +115,7 @@ def get_kick_storage() -> Storage:
         )
     # site/urls.py serves MEDIA_URL whenever Supabase is not configured.
     return LocalKickStorage(
-        location=settings.MEDIA_ROOT / LOCAL_FOLDER,
+        location=Path(settings.MEDIA_ROOT) / LOCAL_FOLDER,
         base_url=f"/{settings.MEDIA_URL.strip('/')}/{LOCAL_FOLDER}/",
     )
 

@@ -1,4 +1,5 @@
 import functools
+from pathlib import Path
 
 import pytest
 
@@ -37,7 +38,7 @@ def other_member(django_user_model):
 
 
 def stored_files(settings) -> list[str]:
-    root = settings.MEDIA_ROOT / "generated-kicks"
+    root = Path(settings.MEDIA_ROOT) / "generated-kicks"
     return sorted(str(p.relative_to(root)) for p in root.rglob("*.wav")) if root.exists() else []
 
 

@@ -65,3 +65,11 @@ class ScriptedGenerator:
         if self.error is not None:
             raise self.error
         return self.wav if self.wav is not None else kick_wav()
+
+
+class PacedGenerator(ScriptedGenerator):
+    """For servers started with KICKGEN_BACKEND="kickgen.tests.doubles.PacedGenerator":
+    20 progress events 25 ms apart, like a short diffusion run."""
+
+    def __init__(self) -> None:
+        super().__init__(steps=20, step_interval=0.025)

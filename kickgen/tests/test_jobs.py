@@ -225,3 +225,12 @@ def test_management_command_sweeps(member):
     call_command("kickgen_fail_orphans")
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.FAILED
+
+
+def test_media_root_given_as_a_string(member, scripted, settings):
+    settings.MEDIA_ROOT = str(settings.MEDIA_ROOT)
+    job = new_job(member)
+    jobs.process_job(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == GenerationJob.Status.DONE
+    assert stored_files(settings) == [job.kick.storage_path]

@@ -1,0 +1,83 @@
+"""Real daphne processes and a real WebSocket client: every progress event arrives within 100 ms
+with the in-memory layer (one process) and with channels-redis across two processes."""
+
+import re
+import time
+import uuid
+
+import pytest
+import redis
+
+from kickgen.tests.live_server import Member, make_cluster
+
+REDIS_URL = "redis://127.0.0.1:6379/2"
+SENT = re.compile(r'data-sent-ms="(\d+)"')
+
+
+def redis_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL).ping())
+    except redis.RedisError:
+        return False
+
+
+def collect(socket, until: float = 20.0) -> list[tuple[float, str]]:
+    """Messages with their arrival time (ms since the epoch) until the new kick is pushed."""
+    received = []
+    deadline = time.monotonic() + until
+    while time.monotonic() < deadline:
+        message = socket.recv(timeout=max(0.1, deadline - time.monotonic()))
+        received.append((time.time() * 1000, message))
+        if 'id="kickgen-select"' in message or 'data-state="failed"' in message:
+            return received
+    raise AssertionError(f"no finished kick within {until}s: {received[-3:]}")
+
+
+def generate_and_watch(member: Member, post_to: str, watch_on: str):
+    with member.socket(watch_on) as socket:
+        socket.recv(timeout=10)  # the state on connect
+        answer = member.generate(post_to, keywords="hit")
+        assert answer.status_code == 202, answer.text
+        return collect(socket)
+
+
+def assert_live(messages):
+    progress = [(arrived, m) for arrived, m in messages if "<progress" in m]
+    assert len(progress) == 20
+    latencies = [arrived - int(SENT.search(m).group(1)) for arrived, m in progress]
+    assert max(latencies) < 100, f"latencies (ms): {latencies}"
+    done = messages[-1][1]
+    assert 'data-reason="generated"' in done and "AI: " in done
+    assert 'id="kick-select"' in done
+    return latencies
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    made = []
+
+    def start(count: int, redis_url: str = ""):
+        cluster = make_cluster(tmp_path, "kickgen.tests.doubles.PacedGenerator", redis_url)
+        cluster.start(count)
+        made.append(cluster)
+        return cluster
+
+    yield start
+    for cluster in made:
+        cluster.stop()
+
+
+@pytest.mark.slow
+def test_in_memory_layer_under_daphne(cluster):
+    server = cluster(1)
+    member = Member(server.urls[0], f"m{uuid.uuid4().hex[:8]}")
+    assert_live(generate_and_watch(member, server.urls[0], server.urls[0]))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not redis_up(), reason=f"needs Redis at {REDIS_URL}")
+def test_redis_layer_across_two_daphne_processes(cluster):
+    server = cluster(2, REDIS_URL)
+    member = Member(server.urls[0], f"m{uuid.uuid4().hex[:8]}")
+    # The job runs in process 0; the member's socket lives in process 1.
+    assert_live(generate_and_watch(member, server.urls[0], server.urls[1]))
