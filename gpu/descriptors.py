@@ -70,6 +70,9 @@ def describe_batch(audio: np.ndarray, sr: int = SAMPLE_RATE) -> dict[str, np.nda
     if audio.ndim != 2:
         raise ValueError(f"describe_batch() takes audio of shape (N, T); got {audio.shape}.")
     _check_rate(sr)
+    bad_rows = int((~np.isfinite(audio)).any(axis=1).sum()) if audio.size else 0
+    if bad_rows:
+        raise ValueError(f"Descriptors need finite audio; {bad_rows} row(s) hold NaN or inf.")
     min_len = int(0.4 * sr)
     if audio.shape[1] < min_len:
         pad = np.zeros((audio.shape[0], min_len - audio.shape[1]), dtype=audio.dtype)
@@ -86,6 +89,8 @@ def tail_pitch_hz(audio: np.ndarray, sr: int = SAMPLE_RATE) -> float:
     if audio.ndim != 1:
         raise ValueError(f"tail_pitch_hz() takes one kick as a 1-D array; got {audio.shape}.")
     _check_rate(sr)
+    if not np.isfinite(audio).all():
+        raise ValueError("tail_pitch_hz() needs finite audio; the kick holds NaN or inf.")
     audio = _pad_to(audio[None, :], int(0.4 * sr))
     return float(_tail_pitch(audio, sr)[0])
 

@@ -272,6 +272,12 @@ class Settings:
     steps: int | None = None
 
 
+def describe_kicks(audio: np.ndarray) -> dict[str, np.ndarray]:
+    """Descriptors of generated kicks; NaN/inf samples are read as silence here because the
+    artifact check counts them separately."""
+    return describe_batch(np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0))
+
+
 def _as_batch(audio: Any, n: int) -> np.ndarray:
     x = np.asarray(audio, dtype=np.float32)
     return x.reshape(n, -1) if x.ndim == 1 else x
@@ -345,12 +351,12 @@ def evaluate(
 
     log(f"(a, c) {settings.n} unconditional kicks")
     generated = call.unconditional(settings.n, settings.seed)
-    gen = feature_matrix(describe_batch(generated))
+    gen = feature_matrix(describe_kicks(generated))
     all_audio = [generated]
 
     log(f"(b) control: {settings.control_n} seed-paired kicks per keyword")
     base = call.unconditional(settings.control_n, settings.seed + 1_000_000)
-    base_d = describe_batch(base)
+    base_d = describe_kicks(base)
     all_audio.append(base)
     per_keyword = {}
     for keyword in [k for k in generator.vocabulary if k in RULES_BY_KEYWORD]:
@@ -358,7 +364,7 @@ def evaluate(
         all_audio.append(kicks)
         feature = RULES_BY_KEYWORD[keyword].feature
         per_keyword[keyword] = control_share(
-            keyword, describe_batch(kicks)[feature], base_d[feature]
+            keyword, describe_kicks(kicks)[feature], base_d[feature]
         )
     not_testable = sorted(set(generator.vocabulary) - set(RULES_BY_KEYWORD))
 
@@ -369,7 +375,7 @@ def evaluate(
             settings.note_n, settings.seed + 2_000_000 + 1000 * k, note=note
         )
         all_audio.append(kicks)
-        err = semitone_error(describe_batch(kicks)["tail_pitch_hz"], note_to_hz(note))
+        err = semitone_error(describe_kicks(kicks)["tail_pitch_hz"], note_to_hz(note))
         per_note[note] = float((err <= 1.0).mean())
         errors.append(err)
     note_errors = np.concatenate(errors)
@@ -382,11 +388,11 @@ def evaluate(
         kick = call.descriptor_request(
             1, settings.seed + 3_000_000 + k, decay_ms=float(decay_targets[k])
         )
-        decay_measured.append(describe_batch(kick)["decay_ms"][0])
+        decay_measured.append(describe_kicks(kick)["decay_ms"][0])
         kick2 = call.descriptor_request(
             1, settings.seed + 4_000_000 + k, punch=float(punch_targets[k])
         )
-        punch_measured.append(describe_batch(kick2)["transient_share"][0])
+        punch_measured.append(describe_kicks(kick2)["transient_share"][0])
         all_audio += [kick, kick2]
     decay_err = np.abs(np.array(decay_measured) - decay_targets)
     punch_err = np.abs(np.array(punch_measured) - punch_targets)
@@ -440,7 +446,7 @@ def reconstruction(generator: Generator, held_out: Corpus, count: int = 64) -> d
         return {"skipped": f"{type(generator).__name__} has no reconstruct(audio) method"}
     original = held_out.audio[:count]
     rebuilt = _as_batch(reconstruct(original), len(original))
-    a, b = held_out.subset(range(len(original))).features(), describe_batch(rebuilt)
+    a, b = held_out.subset(range(len(original))).features(), describe_kicks(rebuilt)
     scale = spread(feature_matrix(held_out.features()))
     diff = np.abs(feature_matrix(a) - feature_matrix(b)) / scale
     return {

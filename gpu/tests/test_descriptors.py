@@ -110,6 +110,12 @@ def test_bad_shapes_and_rates_are_refused_with_a_sentence():
         describe_batch(np.zeros(100))
     with pytest.raises(ValueError, match="sample rate"):
         tail_pitch_hz(np.zeros(1000), sr=100)
+    broken = sine(50.0, 0.2)
+    broken[500] = np.nan
+    with pytest.raises(ValueError, match="finite audio"):
+        describe(broken)
+    with pytest.raises(ValueError, match="finite audio"):
+        tail_pitch_hz(broken)
 
 
 @pytest.mark.parametrize(

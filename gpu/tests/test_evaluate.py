@@ -173,3 +173,19 @@ def test_train_count_is_read_from_the_weights_config(tmp_path):
     assert ev._train_count(tmp_path, 5000) == 5000
     (tmp_path / "config.json").write_text(json.dumps({"train": {"synthetic": 1234, "seed": 0}}))
     assert ev._train_count(tmp_path, 5000) == 1234
+
+
+class GlitchyPipeline(ev.RetrievalGenerator):
+    """Puts a NaN into every kick asked for the note E1."""
+
+    def generate(self, note=None, **kwargs):
+        audio = np.array(super().generate(note=note, **kwargs))
+        if note == "E1":
+            audio[..., 1000] = np.nan
+        return audio
+
+
+def test_evaluate_survives_nan_kicks_and_reports_them(pool):
+    result = ev.evaluate(GlitchyPipeline(pool), SMALL)
+    assert result["artifacts_ok"] is False
+    assert result["details"]["artifacts"]["non_finite"] == SMALL.note_n
