@@ -56,13 +56,17 @@ class Generator(Protocol):
 
 
 class LocalGenerator:
-    """The gpu KickPipeline in this process, loaded once on first use and shared by all jobs."""
+    """The gpu KickPipeline in this process, loaded once on first use and shared by all jobs.
+
+    The pipeline is not reentrant, so calls take turns; the job pool's size bounds the queue.
+    """
 
     def __init__(self, model_path: str, hub_revision: str | None = None) -> None:
         self.model_path = model_path
         self.hub_revision = hub_revision
         self._pipeline = None
         self._load_lock = threading.Lock()
+        self._run_lock = threading.Lock()
 
     def pipeline(self):  # -> gpu.pipeline.KickPipeline
         if self._pipeline is None:
@@ -83,13 +87,14 @@ class LocalGenerator:
         from gpu.wav import read_wav_bytes
 
         pipe = self.pipeline()
-        if request.is_variation:
-            source, _ = read_wav_bytes(request.source_wav)
-            audio = pipe.vary(
-                source, strength=request.strength, seed=request.seed, progress=progress
-            )
-        else:
-            audio = pipe.generate(**request.model_kwargs(), progress=progress)
+        with self._run_lock:
+            if request.is_variation:
+                source, _ = read_wav_bytes(request.source_wav)
+                audio = pipe.vary(
+                    source, strength=request.strength, seed=request.seed, progress=progress
+                )
+            else:
+                audio = pipe.generate(**request.model_kwargs(), progress=progress)
         return KickPipeline.to_wav_bytes(audio)
 
 

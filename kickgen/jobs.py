@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gpu.prompt import PromptError
@@ -255,7 +256,9 @@ def _generate(job: GenerationJob, request: GenerationRequest) -> bytes:
             )
 
     try:
-        return _call_with_timeout(run, settings.KICKGEN_TIMEOUT_S, record_progress)
+        wav = _call_with_timeout(run, settings.KICKGEN_TIMEOUT_S, record_progress)
+        record_progress()
+        return wav
     except JobFailure:
         raise
     except PromptError as exc:
@@ -317,7 +320,7 @@ def _save_kick(
                     status=GenerationJob.Status.DONE,
                     kick=kick,
                     finished_at=timezone.now(),
-                    progress_step=job.progress_total or 0,
+                    progress_step=F("progress_total"),
                 ):
                     # Swept as orphaned meanwhile: keep it failed, roll the kick back.
                     raise JobFailure(MSG_RESTART)

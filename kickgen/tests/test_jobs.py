@@ -48,6 +48,7 @@ def test_job_produces_a_named_kick_with_its_file(member, scripted, settings):
         400,
         0.7,
     )
+    assert job.progress_step == job.progress_total == 4
     assert kick.detected_note == "F1"
     assert abs(kick.detected_hz - 43.65) < 1.5
     assert stored_files(settings) == [kick.storage_path]
