@@ -5,6 +5,7 @@ extension swaps every top-level element by its id. Each function renders one ele
 """
 
 import json
+import re
 import time
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +16,16 @@ from kickgen.models import GeneratedKick, GenerationJob
 from presets.sound_contract import contract_json
 
 GENERATING = "Generating kick..."
+_ROOT_TAG = re.compile(r"(<[a-zA-Z][\w-]*\b)")
+
+
+def as_oob(fragment: str) -> str:
+    """Mark a one-root fragment for an out-of-band swap (htmx swaps it by its id).
+
+    Over the WebSocket every root element is swapped out of band anyway; in an HTTP answer
+    every fragment but the one the request targets needs the mark.
+    """
+    return _ROOT_TAG.sub(r'\1 hx-swap-oob="true"', fragment, count=1)
 
 
 def status_html(
@@ -104,16 +115,17 @@ def dialog_html(kick: GeneratedKick | None = None, preset_names: list[str] | Non
 
 
 def kick_list_html(
-    user: AbstractBaseUser, selected: GeneratedKick | None, reason: str = "state"
+    user: AbstractBaseUser, selected: GeneratedKick | None, reason: str = "state", oob: bool = False
 ) -> str:
     """Everything that changes with the member's kicks: data, both selects, info."""
     kicks = kicks_for(user)
-    return (
-        kicks_html(kicks)
-        + page_kick_select_html(kicks)
-        + select_html(kicks, selected, reason)
-        + info_html(selected)
-    )
+    parts = [
+        kicks_html(kicks),
+        page_kick_select_html(kicks),
+        select_html(kicks, selected, reason),
+        info_html(selected),
+    ]
+    return "".join(as_oob(part) if oob else part for part in parts)
 
 
 def done_html(kick: GeneratedKick, job_id: str) -> str:

@@ -8,7 +8,6 @@ urlpatterns = [
     path("generate", views.generate, name="generate"),
     path("vary", views.vary, name="vary"),
     path("info", views.info, name="info"),
-    path("state", views.bar_state, name="state"),
     path("delete", views.delete_selected, name="delete_selected"),
     path("kicks/<int:pk>/delete", views.delete, name="delete"),
     path("kicks/<int:pk>/download", views.download, name="download"),

@@ -137,22 +137,6 @@ def info(request: HttpRequest) -> HttpResponse:
     return HttpResponse(fragments.info_html(kick))
 
 
-@require_GET
-@member_view
-def bar_state(request: HttpRequest) -> HttpResponse:
-    """The kick list, select (keeping `?kick=`), info and status: the page's resync after a gap."""
-    kick_id = request.GET.get("kick", "")
-    selected = None
-    if kick_id.isdigit():
-        selected = GeneratedKick.objects.filter(pk=kick_id, user=request.user).first()
-    if selected is None:
-        selected = GeneratedKick.objects.filter(user=request.user).first()
-    return HttpResponse(
-        fragments.kick_list_html(request.user, selected)
-        + fragments.current_status_html(request.user)
-    )
-
-
 @require_POST
 @member_view
 def delete_selected(request: HttpRequest) -> HttpResponse:
@@ -185,8 +169,8 @@ def _delete(request: HttpRequest, kick: GeneratedKick) -> HttpResponse:
         return _page_or(request, fragments.status_html("refused", message=MSG_DELETE_FAILED), 502)
     html = (
         fragments.dialog_html()
-        + fragments.kick_list_html(request.user, following, reason="deleted")
-        + fragments.idle_status_html(request.user)
+        + fragments.kick_list_html(request.user, following, reason="deleted", oob=True)
+        + fragments.as_oob(fragments.idle_status_html(request.user))
     )
     response = _page_or(request, html)
     response["HX-Trigger"] = "presetsChanged" if preset_names else "kickgenKickDeleted"

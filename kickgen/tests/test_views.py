@@ -1,5 +1,6 @@
 """HTTP side: generate/vary answers at once, refusals change nothing, IDOR, delete with presets."""
 
+import re
 import time
 
 import pytest
@@ -190,3 +191,23 @@ def test_delete_without_presets_is_immediate(member_client, member, scripted, se
     assert response.status_code == 200
     assert not GeneratedKick.objects.exists()
     assert "Click 🎨 to generate new kick" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_delete_answer_marks_all_but_the_dialog_out_of_band(
+    member_client, member, scripted, settings
+):
+    kick = generated_kick(member, None)
+    html = member_client.post(
+        reverse("kickgen:delete_selected"), {"kick": kick.pk}, **HTMX
+    ).content.decode()
+    assert '<div id="kickgen-dialog"' in html
+    for element_id in (
+        "kickgen-kicks",
+        "kick-select",
+        "kickgen-select",
+        "kickgen-info",
+        "kickgen-status",
+    ):
+        assert re.search(rf'<\w+ hx-swap-oob="true" id="{element_id}"', html), element_id
+    assert html.count('hx-swap-oob="true"') == 5

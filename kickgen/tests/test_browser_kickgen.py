@@ -1,0 +1,121 @@
+"""AI Kick Gen mode in Chromium against daphne running the real local pipeline (tiny weights).
+
+sign up → enter the mode → 🎨 → "Generating kick..." seen → the new kick is selected, loaded and
+playing (non-silent) with every knob untouched → Back To DAW keeps it → deleting it while a
+preset uses it asks first, naming the preset.
+"""
+
+import uuid
+
+import pytest
+
+from gpu.testing import write_tiny_weights
+from kickgen.tests.live_server import PASSWORD, make_cluster
+
+pytestmark = pytest.mark.browser
+
+SEEN_TEXTS = """() => {
+  window.__kickgenSeen = [];
+  new MutationObserver(() => {
+    const status = document.getElementById("kickgen-status");
+    if (status) window.__kickgenSeen.push(status.textContent.trim());
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+PEAK_OF_HIT = """async () => {
+  const { channels } = await window.kwr.engine.renderOffline({ mode: "hit" });
+  return Math.max(...channels.map((c) => c.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("kickgen-browser")
+    weights = write_tiny_weights(workdir / "weights")
+    cluster = make_cluster(workdir, "local", extra=f"KICKGEN_MODEL_PATH = {str(weights)!r}\n")
+    cluster.start(1)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def member_page(browser, server):
+    context = browser.new_context(base_url=server.urls[0])
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    username = f"k{uuid.uuid4().hex[:10]}"
+    page.goto("/accounts/signup/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=email]", f"{username}@example.org")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    page.click("form.auth-form button[type=submit]")
+    page.wait_for_url("**/")
+    page.wait_for_function("document.body.dataset.engine === 'ready'", timeout=20_000)
+    page.username = username
+    yield page
+    context.close()
+
+
+def sound(page) -> dict:
+    return page.evaluate("window.kwr.sound.snapshot()")
+
+
+def test_generate_play_keep_and_delete(member_page, server):
+    page = member_page
+    page.evaluate("window.kwr.sound.set('kick_dist_amt', 0.2); window.kwr.sound.set('bpm', 133)")
+    before = sound(page)
+
+    page.click("[data-kickgen-enter]")
+    assert page.text_content("#page-title") == "AI KICK GEN MODE"
+    assert page.is_visible("#kickgen-bar") and page.is_visible("#kickgen-back")
+    assert page.is_hidden("#presets-bar") and page.is_hidden("#kick-select")
+    assert page.text_content("#kickgen-select").strip() == "Click 🎨 to generate new kick"
+
+    page.evaluate(SEEN_TEXTS)
+    page.click("[data-kickgen-generate]")
+    page.wait_for_function(
+        "window.kwr.sound.get('kick_sample').startsWith('AI: ') && window.kwr.playing",
+        timeout=30_000,
+    )
+    assert any("Generating kick..." in text for text in page.evaluate("window.__kickgenSeen"))
+    name = page.evaluate("window.kwr.sound.get('kick_sample')")
+    selected = page.eval_on_selector("#kickgen-select", "s => s.selectedOptions[0].dataset.name")
+    assert selected == name
+    assert page.evaluate(PEAK_OF_HIT) > 0.05
+    after = sound(page)
+    assert {k: v for k, v in after.items() if k != "kick_sample"} == {
+        k: v for k, v in before.items() if k != "kick_sample"
+    }
+    assert "Seed" in page.text_content("#kickgen-info")
+
+    page.click("#kickgen-back")
+    assert page.text_content("#page-title") == "KICK WITH REVERB"
+    assert page.is_visible("#kick-select") and page.is_hidden("#kickgen-bar")
+    assert page.input_value("#kick-sample") == name
+    assert page.evaluate("window.kwr.sound.get('kick_sample')") == name
+
+    server.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        "from presets.models import Preset, init_preset_defaults\n"
+        f"user = get_user_model().objects.get(username={page.username!r})\n"
+        "Preset.objects.create(user=user, preset_name='Peak Time', "
+        f"**{{**init_preset_defaults(), 'kick_sample': {name!r}}})\n",
+    )
+    page.click("[data-kickgen-enter]")
+    page.click(".kickgen-bar__delete")
+    page.wait_for_selector("#kickgen-dialog:not([hidden])")
+    dialog = page.text_content("#kickgen-dialog")
+    assert "Deleting this kick will also delete these presets:" in dialog
+    assert "Peak Time" in dialog
+    page.click("[data-kickgen-confirm-delete]")
+    page.wait_for_function(
+        "!document.querySelector('#kickgen-select option[data-name]')", timeout=10_000
+    )
+    first_stock = page.evaluate("window.kwr.contract.init.kick_sample")
+    assert page.evaluate("window.kwr.sound.get('kick_sample')") == first_stock
+    assert page.errors == []
