@@ -15,6 +15,7 @@ import { drawWaveform } from "./waveform.js";
 const ENGINE_URL = new URL("../engine/engine.js", import.meta.url).href;
 const STOCK_URL = new URL("../engine/stock.js", import.meta.url).href;
 const WAV_URL = new URL("../engine/wav.js", import.meta.url).href;
+const STOCK_WORKER_URL = new URL("./stock-worker.js", import.meta.url).href;
 const KIND_OF_FIELD = Object.fromEntries(Object.entries(SAMPLE_FIELDS).map(([k, f]) => [f, k]));
 
 const body = document.body;
@@ -166,16 +167,66 @@ function followInEngine(field, value) {
   else engine.setParam(field, value);
 }
 
+// Stock sounds from their recipes (in the contract), rendered by a few workers in parallel,
+// each given a share of similar cost; on the main thread if workers are unavailable.
+const STOCK_GROUPS = ["kicks", "noises", "irs"];
+
+function renderInWorker(sampleRate, recipes) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(STOCK_WORKER_URL, { type: "module" });
+    worker.addEventListener("message", ({ data }) => {
+      worker.terminate();
+      if (data.error) reject(new Error(data.error));
+      else resolve(data.stock);
+    });
+    worker.addEventListener("error", (event) => {
+      worker.terminate();
+      reject(new Error(event.message || "The stock sound worker failed."));
+    });
+    worker.postMessage({ sampleRate, recipes });
+  });
+}
+
+function shareOut(recipes, count) {
+  const shares = Array.from({ length: count }, () => ({ cost: 0, table: { kicks: [], noises: [], irs: [] } }));
+  const jobs = STOCK_GROUPS.flatMap((group) =>
+    recipes[group].map((recipe) => ({ group, recipe, cost: (recipe.length_s ?? 1) * (group === "irs" ? 2 : 1) })),
+  );
+  for (const job of jobs.sort((a, b) => b.cost - a.cost)) {
+    const share = shares.reduce((least, s) => (s.cost < least.cost ? s : least));
+    share.cost += job.cost;
+    share.table[job.group].push(job.recipe);
+  }
+  return shares.filter((s) => s.cost > 0).map((s) => s.table);
+}
+
+async function renderStock(sampleRate) {
+  const recipes = contract.stock;
+  const workers = Math.min(4, Math.max(1, (navigator.hardwareConcurrency || 2) - 1));
+  try {
+    const parts = await Promise.all(shareOut(recipes, workers).map((t) => renderInWorker(sampleRate, t)));
+    const byName = new Map(parts.flatMap((part) => STOCK_GROUPS.flatMap((g) => part[g].map((s) => [`${g}/${s.name}`, s]))));
+    return Object.fromEntries(
+      STOCK_GROUPS.map((g) => [g, recipes[g].map((recipe) => byName.get(`${g}/${recipe.name}`))]),
+    );
+  } catch (error) {
+    console.warn("Rendering stock sounds on the main thread:", error);
+    const { renderStockSounds } = await import(STOCK_URL);
+    return renderStockSounds(sampleRate, recipes);
+  }
+}
+
 async function bootEngine() {
   const started = performance.now();
   audioContext = new AudioContext({ latencyHint: "interactive" });
-  const [{ createEngine }, { renderStockSounds }] = await Promise.all([
-    import(ENGINE_URL),
-    import(STOCK_URL),
-  ]);
+  const stockRendered = renderStock(audioContext.sampleRate).finally(() =>
+    performance.mark("kwr:stock"),
+  );
+  const { createEngine } = await import(ENGINE_URL);
+  performance.mark("kwr:modules");
   const [created, stock] = await Promise.all([
-    createEngine(audioContext),
-    renderStockSounds(audioContext.sampleRate),
+    createEngine(audioContext).finally(() => performance.mark("kwr:engine")),
+    stockRendered,
   ]);
   library = new SampleLibrary(created, audioContext);
   const groups = [["kick", stock.kicks], ["noise", stock.noises], ["ir", stock.irs]];
@@ -184,6 +235,7 @@ async function bootEngine() {
       list.map((s) => library.load(kind, s.name, s.channels, s.sampleRate ?? audioContext.sampleRate)),
     ),
   );
+  performance.mark("kwr:samples");
   engine = created;
   window.kwr.engine = engine;
   for (const [field, value] of Object.entries(sound.snapshot())) {
@@ -194,6 +246,7 @@ async function bootEngine() {
   );
   const meter = new Meter(byId("output-meter"), byId("output-peak"));
   engine.onLevel((level) => meter.update(level));
+  performance.mark("kwr:ready");
   window.kwr.readyMs = performance.now();
   window.kwr.bootMs = performance.now() - started;
   body.dataset.engine = "ready";
