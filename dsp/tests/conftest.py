@@ -34,3 +34,19 @@ def make_engine():
         return Engine(ENGINE_WASM, sample_rate, arena_bytes)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def stock_sounds(tmp_path_factory):
+    """Stock sounds rendered by static/engine/stock.js under node, per sample rate (cached)."""
+    from .node_stock import render_stock
+
+    cache: dict[int, dict] = {}
+    out = tmp_path_factory.mktemp("stock")
+
+    def get(sample_rate: int) -> dict:
+        if sample_rate not in cache:
+            cache[sample_rate] = render_stock(sample_rate, out)
+        return cache[sample_rate]
+
+    return get
