@@ -270,6 +270,7 @@ class Settings:
     train_seed: int = TRAIN_SEED
     seed: int = 20_240_601
     steps: int | None = None
+    notes: tuple[str, ...] = NOTES
 
 
 def describe_kicks(audio: np.ndarray) -> dict[str, np.ndarray]:
@@ -370,7 +371,7 @@ def evaluate(
 
     log(f"(c') note adherence: {settings.note_n} kicks per note C1–B1; decay and punch targets")
     per_note, errors = {}, []
-    for k, note in enumerate(NOTES):
+    for k, note in enumerate(settings.notes):
         kicks = call.descriptor_request(
             settings.note_n, settings.seed + 2_000_000 + 1000 * k, note=note
         )

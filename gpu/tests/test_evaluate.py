@@ -189,3 +189,20 @@ def test_evaluate_survives_nan_kicks_and_reports_them(pool):
     result = ev.evaluate(GlitchyPipeline(pool), SMALL)
     assert result["artifacts_ok"] is False
     assert result["details"]["artifacts"]["non_finite"] == SMALL.note_n
+
+
+@pytest.mark.slow
+def test_evaluate_drives_the_real_pipeline_api(tiny_pipe):
+    """The contract's KickPipeline (tiny untrained weights): prompt=None, seeds, n, note,
+    decay_ms, punch and reconstruct are all accepted; the numbers themselves mean nothing."""
+    settings = ev.Settings(
+        n=4, control_n=2, note_n=2, target_n=2, train_n=8, steps=2, notes=("C1", "F#1")
+    )
+    result = ev.evaluate(tiny_pipe, settings)
+    assert result["details"]["unconditional_by"] == "prompt=None"
+    assert result["reconstruction"]["kicks"] == 4
+    testable = [k for k in tiny_pipe.vocabulary if k in ev.RULES_BY_KEYWORD]
+    expected_kicks = 4 + 2 + 2 * len(testable) + 2 * 2 + 2 * 2
+    assert result["details"]["artifacts"]["kicks"] == expected_kicks
+    assert set(result["details"]["note_adherence_per_note"]) == {"C1", "F#1"}
+    assert result["artifacts_ok"] is True
