@@ -2,4 +2,13 @@ from django.apps import AppConfig
 
 
 class KickgenConfig(AppConfig):
+    """AI Kick Gen mode.
+
+    Jobs left pending or running by a crash are failed on each process's first kickgen request
+    or WebSocket connection (`kickgen.jobs.sweep_once_per_process`) and by the
+    `kickgen_fail_orphans` command, not in `ready()`: ready() also runs for `migrate` on an
+    empty database, where the jobs table does not exist yet.
+    """
+
     name = "kickgen"
+    verbose_name = "AI kick generation"

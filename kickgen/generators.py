@@ -4,6 +4,7 @@ Both take a `GenerationRequest` and a progress callback and return WAV bytes. Wh
 wrong inside a backend surfaces as an exception; `kickgen.jobs` turns it into a failed job.
 """
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,8 +80,20 @@ class LocalGenerator:
                     )
         return self._pipeline
 
+    def warm_up(self) -> None:
+        """Load the pipeline in the background (torch's import alone takes a second or more)."""
+        if self._pipeline is None and not self._load_lock.locked():
+            threading.Thread(target=self.pipeline, name="kickgen-warm-up", daemon=True).start()
+
     def vocabulary(self) -> list[str]:
-        return list(self.pipeline().vocabulary)
+        """The model's keywords, read from its weights folder without waiting for torch."""
+        if self._pipeline is not None:
+            return list(self._pipeline.vocabulary)
+        self.warm_up()
+        from gpu.hub import resolve_weights
+
+        folder = resolve_weights(self.model_path, self.hub_revision)
+        return list(json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")))
 
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
         from gpu.pipeline import KickPipeline

@@ -23,6 +23,13 @@ def local_backend(settings, weights):
     return get_generator()
 
 
+def test_vocabulary_before_and_after_loading(settings, weights):
+    cold = LocalGenerator(weights)
+    words = cold.vocabulary()  # read from vocabulary.json; starts loading in the background
+    assert {"hit", "house"} <= set(words)
+    assert cold.pipeline().vocabulary == words == cold.vocabulary()
+
+
 def test_pipeline_loads_once_and_is_shared(local_backend):
     assert isinstance(local_backend, LocalGenerator)
     assert local_backend.pipeline() is local_backend.pipeline()
