@@ -47,22 +47,26 @@ class KickPipeline:
         conditioning: ConditionEncoder,
         config: dict,
         vocabulary: list[str],
+        device: str | torch.device = "cpu",
     ):
         if len(vocabulary) != conditioning.config.vocab_size:
             raise ValueError(
                 f"vocabulary.json has {len(vocabulary)} words but the condition encoder was "
                 f"trained on {conditioning.config.vocab_size}."
             )
-        self.vae, self.unet, self.vocoder, self.conditioning = vae, unet, vocoder, conditioning
+        self.device = torch.device(device)
+        self.vae, self.unet = vae.to(self.device).eval(), unet.to(self.device).eval()
+        self.vocoder = vocoder.to(self.device).eval()
+        self.conditioning = conditioning.to(self.device).eval()
         self.config = config
         self._vocabulary = list(vocabulary)
         self.spectral = SpectralConfig(**config["spectral"])
-        self.mel = LogMel(self.spectral)
+        self.mel = LogMel(self.spectral).to(self.device)
         self.schedule = NoiseSchedule(ScheduleConfig(**config["schedule"]))
         self.sampler_name: str = config.get("sampler", "dpm++2m")
         self.default_steps: int = int(config.get("default_steps", 10))
-        self.latent_mean = torch.tensor(config["latent_mean"])[None, :, None]  # (1, C, 1)
-        self.latent_std = torch.tensor(config["latent_std"])[None, :, None]
+        self.latent_mean = torch.tensor(config["latent_mean"], device=self.device)[None, :, None]
+        self.latent_std = torch.tensor(config["latent_std"], device=self.device)[None, :, None]
         self.ranges: dict[str, list[float]] = config["descriptor_ranges"]
 
     @classmethod
@@ -73,10 +77,12 @@ class KickPipeline:
         cache_dir: str | os.PathLike | None = None,
         local_files_only: bool | None = None,
         threads: int | None = None,
+        device: str | torch.device = "cpu",
     ) -> KickPipeline:
         """Load from a weights folder or a Hub repo id (pinned ``revision``, ``cache_dir``).
 
-        ``threads`` sets torch's intra-op threads for this process (None leaves it alone).
+        ``threads`` sets torch's intra-op threads for this process (None leaves it alone);
+        ``device`` is where the networks run ("cuda" on the Modal worker).
         """
         if threads is not None:
             torch.set_num_threads(threads)
@@ -91,6 +97,7 @@ class KickPipeline:
             load_network(folder, names["conditioning"]),
             config,
             vocabulary,
+            device,
         )
 
     @property
@@ -118,7 +125,7 @@ class KickPipeline:
         raw = torch.tensor([descriptor_row(pitch or 0.0, decay_ms or 0.0, punch)])  # (1, D)
         present = torch.isfinite(raw)
         values = self.conditioning.standardise(torch.nan_to_num(raw, nan=0.0))
-        return Condition(keywords, torch.where(present, values, 0.0), present)
+        return Condition(keywords, torch.where(present, values, 0.0), present).to(self.device)
 
     def _note_hz(self, note: str | float) -> float:
         if isinstance(note, str):
@@ -149,7 +156,8 @@ class KickPipeline:
             self.unet.config.latent_channels,
             self.spectral.n_frames // self.vae.config.time_downsample,
         )
-        return torch.randn(shape, generator=generator)  # (n, C, L)
+        # Drawn on the CPU so a seed gives the same kick on every device.
+        return torch.randn(shape, generator=generator).to(self.device)  # (n, C, L)
 
     def _steps(self, steps: int | None) -> int:
         steps = self.default_steps if steps is None else int(steps)
@@ -160,12 +168,12 @@ class KickPipeline:
     @torch.inference_mode()
     def _latent_to_audio(self, z: torch.Tensor) -> np.ndarray:
         mel = self.vae.decode(z * self.latent_std + self.latent_mean)  # (B, M, T)
-        return finish(self.vocoder(mel).numpy())  # (B, 88200)
+        return finish(self.vocoder(mel).float().cpu().numpy())  # (B, 88200)
 
     @torch.inference_mode()
     def _encode(self, audio: np.ndarray) -> torch.Tensor:
         """audio (B, N) -> standardised latent means (B, C, L)."""
-        mean, _ = self.vae.encode(self.mel(torch.from_numpy(audio)))
+        mean, _ = self.vae.encode(self.mel(torch.from_numpy(audio).to(self.device)))
         return (mean - self.latent_mean) / self.latent_std
 
     @torch.inference_mode()
@@ -179,7 +187,8 @@ class KickPipeline:
     ) -> torch.Tensor:
         n = x.shape[0]
         cond_emb = self.conditioning(cond).expand(n, -1)  # (n, E)
-        null_emb = self.conditioning(Condition.null(1, len(self._vocabulary))).expand(n, -1)
+        null = Condition.null(1, len(self._vocabulary)).to(self.device)
+        null_emb = self.conditioning(null).expand(n, -1)
         return sample(self.unet, x, scheduler, cond_emb, null_emb, cfg_scale, progress)
 
     def generate(
@@ -244,7 +253,7 @@ class KickPipeline:
         values = self.conditioning.standardise(torch.nan_to_num(raw, nan=0.0))
         cond = Condition(
             torch.zeros(1, len(self._vocabulary)), torch.where(present, values, 0.0), present
-        )
+        ).to(self.device)
         scheduler = make_scheduler(self.sampler_name, self.schedule)
         scheduler.set_timesteps(self._steps(steps), strength=float(strength))
         z0 = self._encode(kick[None])  # (1, C, L)

@@ -33,6 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-minutes", type=float, default=float("inf"), help="wall-clock budget")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--out", type=Path, help="run folder (default gpu/runs/<network>)")
+    parser.add_argument("--cache", type=Path, default=RUNS / "corpus", help="corpus cache root")
     parser.add_argument("--resume", action="store_true", help="continue from the run's checkpoint")
     parser.add_argument("--batch", type=int)
     parser.add_argument("--lr", type=float)
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     spectral = SpectralConfig()
-    data = build_or_load(RUNS / "corpus", args.synthetic, args.data, spectral)
+    data = build_or_load(args.cache, args.synthetic, args.data, spectral)
     run = Run(args.out)
     trainer = {
         "vae": loops.train_vae,

@@ -49,7 +49,9 @@ def _adamw(params, lr: float) -> torch.optim.AdamW:
     return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99), weight_decay=1e-4)
 
 
-def _warmup_cosine(optimizer, base_lr: float, step: int, total: int, warmup: int = 200) -> None:
+def _warmup_cosine(optimizer, base_lr: float, step: int, total: int) -> None:
+    """Linear warm-up over min(200, total / 20) steps, then cosine decay to 10 %."""
+    warmup = max(1, min(200, total // 20))
     scale = min(1.0, (step + 1) / warmup) * (
         0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, step / total)))
     )

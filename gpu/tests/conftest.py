@@ -1,0 +1,14 @@
+import pytest
+
+from gpu.pipeline import KickPipeline
+from gpu.testing import write_tiny_weights
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory):
+    return write_tiny_weights(tmp_path_factory.mktemp("tiny-weights"))
+
+
+@pytest.fixture(scope="session")
+def tiny_pipe(tiny_weights):
+    return KickPipeline.from_pretrained(tiny_weights)

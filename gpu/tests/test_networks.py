@@ -1,0 +1,127 @@
+import pytest
+import torch
+
+from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
+from gpu.sampler import guided_output
+from gpu.spectral import LogMel, SpectralConfig, mel_filterbank
+from gpu.unet import LatentUNet, UNetConfig
+from gpu.vae import MelVAE, VAEConfig
+from gpu.vocoder import ISTFTVocoder, VocoderConfig
+
+SPECTRAL = SpectralConfig()
+
+
+def tiny_unet() -> LatentUNet:
+    torch.manual_seed(0)
+    unet = LatentUNet(
+        UNetConfig(latent_channels=4, channels=[8, 16], emb_dim=32, attention_heads=2)
+    )
+    with torch.no_grad():
+        for p in unet.parameters():
+            if p.ndim > 1 and not p.any():
+                p.normal_(std=0.1)
+    return unet.eval()
+
+
+def test_log_mel_shape_and_onset_without_pre_echo():
+    audio = torch.zeros(2, 88_200)
+    audio[:, 0] = 1.0  # a click at the very first sample
+    mel = LogMel(SPECTRAL)(audio)
+    assert mel.shape == (2, 80, 320)
+    assert mel[0, :, 0].max() > mel[0, :, 10].max() + 5  # energy at frame 0, nothing later
+
+
+def test_mel_filterbank_covers_the_kick_range():
+    filters = mel_filterbank(SPECTRAL)
+    assert filters.shape == (80, 513)
+    assert (filters >= 0).all()
+    # Every STFT bin below 200 Hz feeds at least one filter: tail pitch survives the mel.
+    low_bins = int(200 / (SPECTRAL.sample_rate / SPECTRAL.n_fft)) + 1
+    assert (filters[:, 1:low_bins].sum(dim=0) > 0).all()
+
+
+def test_vae_shapes_and_deterministic_encode():
+    vae = MelVAE(VAEConfig(channels=16, latent_channels=4)).eval()
+    mel = torch.randn(3, 80, 320)
+    mean, logvar = vae.encode(mel)
+    assert mean.shape == logvar.shape == (3, 4, 80)
+    assert vae.decode(mean).shape == (3, 80, 320)
+    assert torch.equal(vae.encode(mel)[0], mean)
+    recon, m, _ = vae(mel[:, :, :128])
+    assert recon.shape == (3, 80, 128) and m.shape == (3, 4, 32)
+
+
+def test_vocoder_length_and_finite_output():
+    vocoder = ISTFTVocoder(VocoderConfig(dim=16, blocks=1)).eval()
+    audio = vocoder(torch.randn(2, 80, 64))
+    assert audio.shape == (2, 63 * 256)
+    assert torch.isfinite(audio).all()
+
+
+def test_vocoder_nominal_phase_is_the_bin_centre_advance():
+    vocoder = ISTFTVocoder(VocoderConfig(dim=16, blocks=1))
+    phase = vocoder.nominal_phase(5).double()
+    k = torch.arange(513, dtype=torch.float64)[:, None]
+    t = torch.arange(1, 6, dtype=torch.float64)[None, :]
+    expected = 2 * torch.pi * k * 256 * t / 1024
+    assert (phase >= 0).all() and (phase < 2 * torch.pi).all()
+    assert torch.allclose(
+        torch.polar(torch.ones_like(phase), phase),
+        torch.polar(torch.ones_like(expected), expected),
+        atol=1e-5,
+    )
+
+
+def test_unet_shape_and_condition_changes_output():
+    unet = tiny_unet()
+    z = torch.randn(2, 4, 80)
+    t = torch.tensor([10, 900])
+    a = unet(z, t, torch.zeros(2, 32))
+    b = unet(z, t, torch.ones(2, 32))
+    assert a.shape == z.shape
+    assert not torch.allclose(a, b)
+
+
+def test_cfg_batching_equals_two_passes():
+    unet = tiny_unet()
+    x = torch.randn(3, 4, 80)
+    t = torch.tensor([999, 500, 3])
+    cond, uncond = torch.randn(3, 32), torch.randn(3, 32)
+    batched = guided_output(unet, x, t, cond, uncond, 3.0)
+    out_c, out_u = unet(x, t, cond), unet(x, t, uncond)
+    assert torch.allclose(batched, out_u + 3.0 * (out_c - out_u), atol=1e-5)
+    assert torch.allclose(guided_output(unet, x, t, cond, uncond, 1.0), out_c)
+
+
+def test_condition_parts_fall_back_to_their_own_null():
+    torch.manual_seed(0)
+    encoder = ConditionEncoder(ConditionConfig(vocab_size=5, emb_dim=16))
+    with torch.no_grad():
+        encoder.null_keywords.normal_()
+        encoder.null_descriptors.normal_()
+    null = Condition.null(1, 5)
+    keywords_only = Condition(
+        torch.tensor([[0.0, 1.0, 0, 0, 0]]), torch.zeros(1, 3), torch.zeros(1, 3, dtype=torch.bool)
+    )
+    absent_value_ignored = Condition(null.keywords, torch.full((1, 3), 7.0), null.present)
+    assert torch.allclose(encoder(null), encoder(absent_value_ignored))
+    assert not torch.allclose(encoder(null), encoder(keywords_only))
+    pitch_a = Condition(
+        null.keywords, torch.tensor([[0.0, 0, 0]]), torch.tensor([[True, False, False]])
+    )
+    pitch_b = Condition(
+        null.keywords, torch.tensor([[0.2, 0, 0]]), torch.tensor([[True, False, False]])
+    )
+    assert not torch.allclose(encoder(pitch_a), encoder(pitch_b))
+
+
+def test_condition_batch_helpers():
+    c = Condition.null(2, 5)
+    assert len(c.cat(c)) == 4 and len(c.repeat(3)) == 6
+
+
+@pytest.mark.parametrize("cls", [MelVAE, ISTFTVocoder, LatentUNet, ConditionEncoder])
+def test_config_round_trip(cls):
+    net = cls(cls.config_class())
+    again = cls.from_config(net.config_dict())
+    assert again.config == net.config

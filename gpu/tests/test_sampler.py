@@ -1,0 +1,60 @@
+import pytest
+import torch
+
+from gpu.roles import Denoiser
+from gpu.sampler import sample
+from gpu.samplers import DDIMScheduler, DPMSolverPlusPlus2M
+from gpu.schedule import NoiseSchedule
+
+
+class ToyDenoiser(Denoiser):
+    """Deterministic: v = 0.1 x + cond[:, :1] (broadcast); counts its calls and batch sizes."""
+
+    def __init__(self):
+        super().__init__(config=None)
+        self.batches: list[int] = []
+
+    def forward(self, z, t, cond):
+        self.batches.append(z.shape[0])
+        return 0.1 * z + cond[:, :1, None]
+
+
+@pytest.mark.parametrize("cls", [DDIMScheduler, DPMSolverPlusPlus2M])
+def test_sample_runs_every_step_reports_progress_and_batches_cfg(cls):
+    model = ToyDenoiser()
+    scheduler = cls(NoiseSchedule())
+    scheduler.set_timesteps(6)
+    seen = []
+    x = torch.ones(2, 3, 4)
+    cond, uncond = torch.ones(2, 5), torch.zeros(2, 5)
+    out = sample(model, x, scheduler, cond, uncond, 3.0, progress=lambda s, t: seen.append((s, t)))
+    assert seen == [(i, 6) for i in range(1, 7)]
+    assert model.batches == [4] * 6  # conditional + unconditional in one forward pass
+    again = cls(NoiseSchedule())
+    again.set_timesteps(6)
+    assert torch.equal(out, sample(ToyDenoiser(), x, again, cond, uncond, 3.0))
+
+
+def test_guidance_scale_moves_the_result_and_one_skips_the_unconditional_pass():
+    outs = {}
+    for scale in (1.0, 3.0):
+        model = ToyDenoiser()
+        scheduler = DDIMScheduler(NoiseSchedule())
+        scheduler.set_timesteps(4)
+        outs[scale] = sample(
+            model, torch.ones(1, 1, 2), scheduler, torch.ones(1, 2), torch.zeros(1, 2), scale
+        )
+        assert model.batches == [1 if scale == 1.0 else 2] * 4
+    assert not torch.allclose(outs[1.0], outs[3.0])
+
+
+def test_sample_needs_timesteps():
+    with pytest.raises(RuntimeError, match="set_timesteps"):
+        sample(
+            ToyDenoiser(),
+            torch.ones(1, 1, 2),
+            DDIMScheduler(NoiseSchedule()),
+            torch.ones(1, 2),
+            torch.zeros(1, 2),
+            3.0,
+        )
