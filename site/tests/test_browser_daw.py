@@ -216,3 +216,35 @@ def test_export_downloads_wavs_matching_the_bpm(daw_page):
         page.click("[data-export=hit]")
     frames, _, rate = wav_frames(Path(hit_download.value.path()))
     assert frames > 0.2 * rate  # the hit and its reverb tail
+
+
+F_MINOR = {"F", "G", "G#", "A#", "C", "C#", "D#"}
+MARKER_X = """() => {
+  const canvas = document.getElementById("kick-waveform");
+  const row = canvas.getContext("2d").getImageData(0, 1, canvas.width, 1).data;
+  for (let x = 0; x < canvas.width; x += 1) {
+    if (row[4 * x] > 200 && row[4 * x + 1] > 200 && row[4 * x + 2] > 200) return x / canvas.width;
+  }
+  return null;
+}"""
+
+
+def test_tune_to_key_and_waveform_length_cut(daw_page):
+    page = daw_page
+    page.wait_for_function("/c$/.test(document.getElementById('kick-pitch').textContent)")
+    page.select_option("#tune-key", "F minor")
+    page.wait_for_function(
+        "(pattern) => new RegExp(pattern).test(document.getElementById('kick-pitch').textContent)",
+        arg="^(F|G|G#|A#|C|C#|D#)-?\\d [−±+][01]c$",
+    )
+    note, cents = page.text_content("#kick-pitch").split(" ")
+    assert note.rstrip("-0123456789") in F_MINOR
+    assert abs(int(cents.strip("−±+c"))) <= 1
+    tune = knob_value(page, "kick_tune")
+    assert -12 <= tune <= 12
+    assert engine_param(page, "kick_tune") == pytest.approx(tune, abs=1e-6)
+
+    assert page.evaluate(MARKER_X) == pytest.approx(1.0, abs=0.01)
+    page.evaluate("window.kwr.sound.set('kick_len', 0.5)")
+    page.wait_for_function(f"({MARKER_X})() < 0.9")
+    assert page.evaluate(MARKER_X) == pytest.approx(0.5, abs=0.01)

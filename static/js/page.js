@@ -53,9 +53,18 @@ function bindControls(root) {
   }
 }
 
+// Shows the sound's sample; a sample the server did not list (e.g. a kick kept from the AI mode)
+// gets a temporary option, dropped again once the select shows another sample.
 function showSample(select) {
   const name = sound.get(SAMPLE_FIELDS[select.dataset.sampleKind]);
-  if (![...select.options].some((option) => option.value === name)) select.add(new Option(name, name));
+  for (const option of select.querySelectorAll("option[data-added]")) {
+    if (option.value !== name) option.remove();
+  }
+  if (![...select.options].some((option) => option.value === name)) {
+    const option = new Option(name, name);
+    option.dataset.added = "";
+    select.add(option);
+  }
   select.value = name;
 }
 
