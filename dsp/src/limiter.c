@@ -87,9 +87,12 @@ void limiter_process(limiter *l, float *left, float *right, int n) {
         left[i] = yl > 1.0f ? 1.0f : (yl < -1.0f ? -1.0f : yl);
         right[i] = yr > 1.0f ? 1.0f : (yr < -1.0f ? -1.0f : yr);
         l->last_gain = g;
+        if ((now & 4095) == 4095) {
+            /* re-sum the box now and then (on sample counts, not blocks, so any block size gives
+             * the same output) so rounding in the running sum cannot accumulate */
+            double s = 0.0;
+            for (int k = 0; k < la; k++) s += l->box[k];
+            l->box_sum = s;
+        }
     }
-    /* re-sum the box every block so float error in the running sum cannot accumulate */
-    double s = 0.0;
-    for (int k = 0; k < la; k++) s += l->box[k];
-    l->box_sum = s;
 }

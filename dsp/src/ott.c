@@ -32,6 +32,7 @@ void ott_reset(ott *o) {
     for (int b = 0; b < OTT_BANDS; b++) {
         o->env[b] = 0.0f;
         o->gain[b] = 1.0f;
+        o->gain_step[b] = 0.0f;
     }
     o->phase = 0;
     ramp_snap(&o->amount);
@@ -92,65 +93,37 @@ void ott_process(ott *o, float *left, float *right, int n) {
     for (int c = 0; c < channels; c++) {
         split_channel(o, &o->ch[c], io[c], o->band[c][0], o->band[c][1], o->band[c][2], n);
     }
-    /* Per band: envelope per sample, gain computed every OTT_GAIN_INTERVAL samples from the
-     * envelope and the ramped amount, linear interpolation in between. */
+    /* Per band: envelope per sample; at the end of every OTT_GAIN_INTERVAL samples the gain
+     * computer sets the target that the gain ramps to over the next interval. */
     int phase0 = o->phase;
-    float amount_at[OTT_MAX_BLOCK / OTT_GAIN_INTERVAL + 2];
-    int marks = 0;
-    {
-        /* amount advances per sample; sample it at each interval end */
-        int ph = phase0;
-        for (int i = 0; i < n; i++) {
-            float a = ramp_next(&o->amount);
-            if (++ph == OTT_GAIN_INTERVAL) {
-                amount_at[marks++] = a;
-                ph = 0;
-            }
-        }
-        o->phase = ph;
-    }
+    float amount_at[OTT_MAX_BLOCK + 1];
+    for (int i = 0; i < n; i++) amount_at[i] = ramp_next(&o->amount);
     for (int b = 0; b < OTT_BANDS; b++) {
         float env = o->env[b];
-        float att = o->attack[b], rel = o->release[b];
-        float g0 = o->gain[b];
+        const float att = o->attack[b], rel = o->release[b];
+        float g = o->gain[b], step = o->gain_step[b];
         float *lb = o->band[0][b];
         float *rb = channels == 2 ? o->band[1][b] : lb;
-        int ph = phase0, mark = 0;
-        /* the gain ramp of an interval is fixed when the interval starts, using the envelope and
-         * amount reached at its start; this keeps the loop free of look-back */
-        float g_step = 0.0f;
-        if (ph == 0) g_step = 0.0f;
-        float g = g0;
-        int seg_start = 0;
+        int ph = phase0;
         for (int i = 0; i < n; i++) {
             float d = kwr_maxf(kwr_absf(lb[i]), kwr_absf(rb[i]));
             env += (d > env ? att : rel) * (d - env);
+            g += step;
+            lb[i] *= g;
+            if (channels == 2) rb[i] *= g;
             if (++ph == OTT_GAIN_INTERVAL) {
-                /* apply the current ramp to samples [seg_start, i] then compute the next target */
-                float level_db = env > 1e-7f ? kwr_gain_to_db(env) : -140.0f;
-                float amount = amount_at[mark++];
-                float target_db = ott_gain_db(o, b, level_db, amount);
-                if (!(env > 1e-7f)) target_db = amount * (o->eq_db[b] + OTT_MAKEUP_DB);
-                float target = kwr_db_to_gain(target_db);
-                int len = i + 1 - seg_start;
-                g_step = (target - g) / (float)len;
-                for (int k = seg_start; k <= i; k++) {
-                    g += g_step;
-                    lb[k] *= g;
-                    if (channels == 2) rb[k] *= g;
-                }
-                g = target;
-                seg_start = i + 1;
                 ph = 0;
+                float amount = amount_at[i];
+                float target_db = env > 1e-7f ? ott_gain_db(o, b, kwr_gain_to_db(env), amount)
+                                              : amount * (o->eq_db[b] + OTT_MAKEUP_DB);
+                step = (kwr_db_to_gain(target_db) - g) * (1.0f / OTT_GAIN_INTERVAL);
             }
         }
-        for (int k = seg_start; k < n; k++) {
-            lb[k] *= g;
-            if (channels == 2) rb[k] *= g;
-        }
         o->gain[b] = g;
+        o->gain_step[b] = step;
         o->env[b] = kwr_flush(env);
     }
+    o->phase = (phase0 + n) % OTT_GAIN_INTERVAL;
     for (int c = 0; c < channels; c++) {
         float *x = io[c];
         const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
@@ -161,7 +134,8 @@ void ott_process(ott *o, float *left, float *right, int n) {
             for (int i = 0; i < n; i++) {
                 float m = ramp_next(&a);
                 float wet = b0[i] + b1[i] + b2[i];
-                x[i] = x[i] + m * (wet - x[i]);
+                /* m == 1 must give exactly the fully-wet path's value, whatever the block split */
+                x[i] = m == 1.0f ? wet : x[i] + m * (wet - x[i]);
             }
             if (c == channels - 1) o->active = a;
         }

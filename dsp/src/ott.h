@@ -8,7 +8,8 @@
  * with ratios 3/4/5 (capped at +30 dB so noise floors are not pulled up without bound). The
  * band gain is amount × (compression + band EQ + 18 dB makeup). Stereo detection is linked
  * (max of |L|, |R|) so the image does not wander. Gains are computed every OTT_GAIN_INTERVAL
- * samples and interpolated linearly. amount 0 is an exact passthrough: the unit fades itself
+ * samples (on absolute sample counts, so any block size gives the same output) and ramp
+ * linearly across the following interval. amount 0 is an exact passthrough: the unit fades itself
  * out over 10 ms and is then bypassed (the crossover's allpass phase would otherwise remain).
  */
 #ifndef KWR_OTT_H
@@ -38,7 +39,8 @@ typedef struct {
     float up_ratio[OTT_BANDS];
     float attack[OTT_BANDS], release[OTT_BANDS]; /* one-pole coefficients */
     float env[OTT_BANDS];
-    float gain[OTT_BANDS]; /* linear gain reached at the end of the last interval */
+    float gain[OTT_BANDS];      /* current linear gain per band */
+    float gain_step[OTT_BANDS]; /* per-sample increment toward the gain of the next interval */
     svf_coefs c100, c2500;
     ott_channel ch[2];
     ramp amount;

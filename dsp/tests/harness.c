@@ -69,14 +69,15 @@ EXPORT(h_ott_gain_db) float h_ott_gain_db(int variant, int band, float level_db,
     return g;
 }
 
-/* OTT on l/r (r may be NULL); amount set before processing with ramps snapped. */
-EXPORT(h_ott) void h_ott(int variant, float sr, float amount, float *l, float *r, int n) {
+/* OTT on l/r (r may be NULL) in calls of `block` samples; amount set with ramps snapped. */
+EXPORT(h_ott) void h_ott(int variant, float sr, float amount, float *l, float *r, int n, int block) {
     ott *o = (ott *)arena_alloc(mem(), sizeof(ott));
     ott_init(o, (ott_variant)variant, sr);
     ott_set_amount(o, amount);
     ott_reset(o);
-    for (int i = 0; i < n; i += OTT_MAX_BLOCK) {
-        int k = n - i < OTT_MAX_BLOCK ? n - i : OTT_MAX_BLOCK;
+    if (block < 1 || block > OTT_MAX_BLOCK) block = OTT_MAX_BLOCK;
+    for (int i = 0; i < n; i += block) {
+        int k = n - i < block ? n - i : block;
         ott_process(o, l + i, r ? r + i : 0, k);
     }
     arena_free(mem(), o);

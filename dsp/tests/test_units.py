@@ -143,7 +143,7 @@ def test_ott_amount_zero_is_exact_passthrough(harness):
     x = np.random.default_rng(5).standard_normal(10000).astype(np.float32) * 0.5
     for variant, stereo in ((0, False), (1, True)):
         left, right = harness.buffer(x), harness.buffer(x[::-1].copy()) if stereo else 0
-        harness.h_ott(variant, 48000.0, 0.0, left, right, len(x))
+        harness.h_ott(variant, 48000.0, 0.0, left, right, len(x), 128)
         np.testing.assert_array_equal(harness.read_f32(left, len(x)), x)
         if stereo:
             np.testing.assert_array_equal(harness.read_f32(right, len(x)), x[::-1])
@@ -156,7 +156,7 @@ def test_ott_compresses_loud_and_lifts_quiet(harness):
     def out_db(amplitude):
         x = (amplitude * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)  # mid band
         buf = harness.buffer(x)
-        harness.h_ott(0, sr, 1.0, buf, 0, n)
+        harness.h_ott(0, sr, 1.0, buf, 0, n, 128)
         return 20 * np.log10(np.max(np.abs(harness.read_f32(buf, n)[-4800:])))
 
     # above −20 dB a 12 dB step in shrinks to about 12/10 dB out (10:1 downward)
@@ -170,7 +170,7 @@ def test_ott_compresses_loud_and_lifts_quiet(harness):
 def test_ott_silence_in_exact_silence_out(harness):
     n = 10 * 48000
     buf = harness.buffer(np.zeros(n, np.float32))
-    harness.h_ott(1, 48000.0, 1.0, buf, buf, n)
+    harness.h_ott(1, 48000.0, 1.0, buf, buf, n, 128)
     assert not np.any(harness.read_f32(buf, n))
 
 
