@@ -5,7 +5,7 @@ import math
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from .sound_contract import CONTROLS_BY_FIELD, PRESET_NAME_MAX_LENGTH
+from .sound_contract import CONTROLS_BY_FIELD
 
 
 def validate_finite(value: float) -> None:
@@ -24,13 +24,9 @@ def contract_range(field: str) -> list:
 
 
 def validate_preset_name(name: str) -> None:
-    """Letters, digits and spaces, 1–32 characters, not only spaces."""
+    """Letters, digits and spaces, not only spaces (the field's max_length caps it at 32)."""
     if not name.strip():
         raise ValidationError("Give the preset a name.", code="blank")
-    if len(name) > PRESET_NAME_MAX_LENGTH:
-        raise ValidationError(
-            f"Preset names are at most {PRESET_NAME_MAX_LENGTH} characters.", code="too_long"
-        )
     if not all(ch.isalnum() or ch == " " for ch in name):
         raise ValidationError(
             "Preset names may contain only letters, digits and spaces.", code="characters"
