@@ -25,7 +25,10 @@ for (const kind of ["kicks", "noises", "irs"]) {
   for (const s of stock[kind]) {
     index.sounds.push({ kind, name: s.name, sampleRate: s.sampleRate, channels: s.channels.length,
                         frames: s.channels[0].length, offset });
-    for (const ch of s.channels) { parts.push(Buffer.from(ch.buffer, ch.byteOffset, ch.byteLength)); offset += ch.length; }
+    for (const ch of s.channels) {
+      parts.push(Buffer.from(ch.buffer, ch.byteOffset, ch.byteLength));
+      offset += ch.length;
+    }
   }
 }
 writeFileSync(%(bin)s, Buffer.concat(parts));
@@ -34,7 +37,7 @@ writeFileSync(%(index)s, JSON.stringify(index));
 
 
 def render_stock(sample_rate: int, out_dir: Path) -> dict:
-    """{"elapsedMs": float, "kicks"/"noises"/"irs": [{"name", "sampleRate", "channels": [arrays]}]}"""
+    """{"elapsedMs", "kicks"/"noises"/"irs": [{"name", "sampleRate", "channels": [arrays]}]}"""
     bin_path, index_path = out_dir / f"stock{sample_rate}.f32", out_dir / f"stock{sample_rate}.json"
     script = SCRIPT % {
         "module": json.dumps(STOCK_JS.as_uri()),
@@ -48,6 +51,11 @@ def render_stock(sample_rate: int, out_dir: Path) -> dict:
     result: dict = {"elapsedMs": index["elapsedMs"], "kicks": [], "noises": [], "irs": []}
     for s in index["sounds"]:
         start = s["offset"]
-        channels = [data[start + c * s["frames"] : start + (c + 1) * s["frames"]] for c in range(s["channels"])]
-        result[s["kind"]].append({"name": s["name"], "sampleRate": s["sampleRate"], "channels": channels})
+        channels = [
+            data[start + c * s["frames"] : start + (c + 1) * s["frames"]]
+            for c in range(s["channels"])
+        ]
+        result[s["kind"]].append(
+            {"name": s["name"], "sampleRate": s["sampleRate"], "channels": channels}
+        )
     return result

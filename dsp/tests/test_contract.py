@@ -1,4 +1,4 @@
-"""Engine parameter ids, ranges and Init values equal the sound contract (presets/sound_contract.py)."""
+"""Engine parameter ids, ranges and Init values equal presets/sound_contract.py."""
 
 from __future__ import annotations
 

@@ -56,7 +56,14 @@ def test_any_block_size_gives_the_same_output(make_engine):
         assert e.load(IR, 0, [rng.standard_normal(9000).astype(np.float32) * 0.02] * 2) == 0
         e.call("kwr_select", KICK, 0)
         e.call("kwr_select", IR, 0)
-        for pid, v in ((KICK_OTT, 0.6), (MASTER_OTT, 0.5), (KICK_DIST, 0.3), (MASTER_DIST, 0.2), (BPM, 300), (LIMITER, 4)):
+        for pid, v in (
+            (KICK_OTT, 0.6),
+            (MASTER_OTT, 0.5),
+            (KICK_DIST, 0.3),
+            (MASTER_DIST, 0.2),
+            (BPM, 300),
+            (LIMITER, 4),
+        ):
             e.set(pid, v)
         e.call("kwr_play")
         renders.append(e.render(30000, block=block))
@@ -100,7 +107,9 @@ def test_tune_resamples_by_the_semitone_ratio(make_engine, semitones):
 
 def test_untuned_sample_at_engine_rate_plays_bit_exact(make_engine):
     e, latency = dry_engine(make_engine, 44100.0)
-    kick = np.clip(0.2 * np.random.default_rng(1).standard_normal(3000), -0.9, 0.9).astype(np.float32)
+    kick = np.clip(0.2 * np.random.default_rng(1).standard_normal(3000), -0.9, 0.9).astype(
+        np.float32
+    )
     assert e.load(KICK, 0, [kick]) == 0
     e.call("kwr_select", KICK, 0)
     e.call("kwr_hit")
@@ -190,7 +199,13 @@ def test_ten_minutes_of_silence_after_a_hit_are_exact_zeros(make_engine):
     assert e.load(IR, 0, [(rng.standard_normal(40000) * 0.05).astype(np.float32)] * 2) == 0
     e.call("kwr_select", KICK, 0)
     e.call("kwr_select", IR, 0)
-    for pid, v in ((KICK_OTT, 1.0), (MASTER_OTT, 1.0), (KICK_DIST, 0.5), (MASTER_DIST, 0.5), (LIMITER, 8.0)):
+    for pid, v in (
+        (KICK_OTT, 1.0),
+        (MASTER_OTT, 1.0),
+        (KICK_DIST, 0.5),
+        (MASTER_DIST, 0.5),
+        (LIMITER, 8.0),
+    ):
         e.set(pid, v)
     e.call("kwr_hit")
     first = e.render(int(3 * sr), block=4096)

@@ -19,7 +19,11 @@ ENGINE_DIR = REPO / "static" / "engine"
 
 def node_eval(script: str) -> str:
     return subprocess.run(
-        ["node", "--input-type=module", "-e", script], check=True, capture_output=True, text=True, timeout=60
+        ["node", "--input-type=module", "-e", script],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout
 
 
@@ -56,7 +60,9 @@ def test_stock_kick_tails_pitch_matches_zero_crossings(make_engine, stock_sounds
     for slot, s in enumerate(stock["kicks"]):
         assert e.load(KICK, slot, s["channels"], float(sr)) == 0
         tail = s["channels"][0][int(0.1 * sr) : int(0.2 * sr)].astype(np.float64)
-        assert e.call("kwr_kick_pitch", slot) == pytest.approx(upward_crossing_hz(tail, sr), rel=0.03), s["name"]
+        assert e.call("kwr_kick_pitch", slot) == pytest.approx(
+            upward_crossing_hz(tail, sr), rel=0.03
+        ), s["name"]
         assert 30 < e.call("kwr_kick_pitch", slot) < 80
 
 
@@ -85,7 +91,9 @@ const a = await renderStockSounds(48000);
 const b = await renderStockSounds(48000);
 let same = true;
 for (const k of ["kicks", "noises", "irs"]) a[k].forEach((s, i) => s.channels.forEach((c, j) => {{
-  const d = b[k][i].channels[j]; for (let n = 0; n < c.length; n++) if (c[n] !== d[n]) same = false; }}));
+  const d = b[k][i].channels[j];
+  for (let n = 0; n < c.length; n++) if (c[n] !== d[n]) same = false;
+}}));
 console.log(same);
 """
     assert node_eval(script).strip() == "true"
@@ -108,13 +116,18 @@ process.stdout.write(JSON.stringify([Array.from(pcm), Array.from(flt)]));
     np.testing.assert_allclose(samples[:, 0], [0, 16384, -32767, 32767], atol=2)
     np.testing.assert_allclose(samples[:, 1], [8192, -8192, 0, -32767], atol=2)
     assert struct.unpack("<HHI", flt[20:28]) == (3, 2, 44100)
-    np.testing.assert_array_equal(np.frombuffer(flt[44:], "<f4").reshape(-1, 2)[:, 0], [0, 0.5, -1, 1])
+    np.testing.assert_array_equal(
+        np.frombuffer(flt[44:], "<f4").reshape(-1, 2)[:, 0], [0, 0.5, -1, 1]
+    )
 
 
 def test_wav_encoder_rejects_unequal_channels():
     script = f"""
 import {{ encodeWavBytes }} from {json.dumps((ENGINE_DIR / "wav.js").as_uri())};
-try {{ encodeWavBytes([new Float32Array(3), new Float32Array(2)], 48000); console.log("accepted"); }}
+try {{
+  encodeWavBytes([new Float32Array(3), new Float32Array(2)], 48000);
+  console.log("accepted");
+}}
 catch (e) {{ console.log(e.message); }}
 """
     assert "equal length" in node_eval(script)
@@ -123,7 +136,8 @@ catch (e) {{ console.log(e.message); }}
 def test_describe_pitch_names_notes_and_cents():
     script = f"""
 import {{ describePitch }} from {json.dumps((ENGINE_DIR / "engine.js").as_uri())};
-console.log(JSON.stringify([describePitch(43.65), describePitch(440), describePitch(55 * 2 ** (30 / 1200)), describePitch(0)]));
+const hz = [43.65, 440, 55 * 2 ** (30 / 1200), 0];
+console.log(JSON.stringify(hz.map(describePitch)));
 """
     f1, a4, a1, none = json.loads(node_eval(script))
     assert (f1["note"], f1["cents"]) == ("F1", 0)
@@ -133,9 +147,17 @@ console.log(JSON.stringify([describePitch(43.65), describePitch(440), describePi
 
 
 def test_node_benchmark_harness_runs_and_reports_json():
-    out = subprocess.run(
-        ["node", str(REPO / "dsp" / "bench.mjs"), "0.5"], check=True, capture_output=True, text=True, timeout=120
-    ).stdout.strip().splitlines()
+    out = (
+        subprocess.run(
+            ["node", str(REPO / "dsp" / "bench.mjs"), "0.5"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        .stdout.strip()
+        .splitlines()
+    )
     summary = json.loads(out[-1])
     assert summary["realtime_factor"] > 0 and summary["us_per_block"] > 0
     assert len(summary["configs"]) == 2

@@ -87,7 +87,9 @@ def test_waveshaper_formula_and_dry_passthrough(harness):
     buf = harness.buffer(x)
     harness.h_shaper(48000.0, 7.0, buf, len(x))
     y = x.astype(np.float64)
-    np.testing.assert_allclose(harness.read_f32(buf, len(x)), y + 0.5 * (np.tanh(6 * y) + 0.1 * y * y - y), atol=2e-6)
+    np.testing.assert_allclose(
+        harness.read_f32(buf, len(x)), y + 0.5 * (np.tanh(6 * y) + 0.1 * y * y - y), atol=2e-6
+    )
 
 
 def test_math_approximations(harness):
@@ -215,7 +217,12 @@ def test_limiter_release_recovers_within_50_ms(harness):
 def test_real_fft_matches_numpy(harness):
     for n in (8, 128, 4096, 32768):
         x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
-        src, re, im, back = harness.buffer(x), harness.buffer(n // 2), harness.buffer(n // 2), harness.buffer(n)
+        src, re, im, back = (
+            harness.buffer(x),
+            harness.buffer(n // 2),
+            harness.buffer(n // 2),
+            harness.buffer(n),
+        )
         harness.h_fft_roundtrip(n // 2, src, re, im, back)
         spec = harness.read_f32(re, n // 2) + 1j * harness.read_f32(im, n // 2)
         ref = np.fft.rfft(x.astype(np.float64))
@@ -240,7 +247,12 @@ def conv_run(h, x, blocks):
 
 @pytest.mark.parametrize(
     ("ir_seconds", "stereo", "blocks"),
-    [(0.001, False, [128]), (0.05, True, [1, 7, 128, 333]), (0.9, True, [128]), (3.0, True, [441, 64, 2048])],
+    [
+        (0.001, False, [128]),
+        (0.05, True, [1, 7, 128, 333]),
+        (0.9, True, [128]),
+        (3.0, True, [441, 64, 2048]),
+    ],
 )
 def test_convolution_equals_numpy_convolve(harness, ir_seconds, stereo, blocks):
     sr = 44100.0
@@ -249,7 +261,12 @@ def test_convolution_equals_numpy_convolve(harness, ir_seconds, stereo, blocks):
     decay = np.exp(-np.arange(frames) / max(frames / 5, 1))
     irs = [(rng.standard_normal(frames) * decay).astype(np.float32) for _ in range(2)]
     assert harness.h_conv_create(sr) == 0
-    assert harness.h_conv_load(0, harness.buffer(irs[0]), harness.buffer(irs[1]) if stereo else 0, frames) == 0
+    assert (
+        harness.h_conv_load(
+            0, harness.buffer(irs[0]), harness.buffer(irs[1]) if stereo else 0, frames
+        )
+        == 0
+    )
     harness.h_conv_select(0)
     n = frames + 6000
     x = np.zeros(n, np.float32)
@@ -257,7 +274,9 @@ def test_convolution_equals_numpy_convolve(harness, ir_seconds, stereo, blocks):
     left, right = conv_run(harness, x, blocks)
     for got, ir in ((left, irs[0]), (right, irs[1] if stereo else irs[0])):
         # numpy.convolve for short filters; the same sum through float64 FFTs for long ones
-        ref = (np.convolve if frames < 5000 else signal.fftconvolve)(x.astype(np.float64), ir.astype(np.float64))[:n]
+        ref = (np.convolve if frames < 5000 else signal.fftconvolve)(
+            x.astype(np.float64), ir.astype(np.float64)
+        )[:n]
         assert np.max(np.abs(got - ref)) < 1e-5 * np.max(np.abs(ref))
 
 

@@ -45,7 +45,11 @@ class Harness(Module):
     """dsp/tests/harness.c: per-unit entry points with scratch buffers."""
 
     def buffer(self, values: np.ndarray | int) -> int:
-        arr = np.zeros(values, np.float32) if isinstance(values, int) else np.asarray(values, np.float32)
+        arr = (
+            np.zeros(values, np.float32)
+            if isinstance(values, int)
+            else np.asarray(values, np.float32)
+        )
         ptr = self.h_alloc(max(4, 4 * arr.size))
         assert ptr, "harness arena exhausted"
         self.write_f32(ptr, arr)
@@ -66,13 +70,23 @@ class Engine(Module):
     def call(self, name: str, *args):
         return self.exports[name](self.store, self.handle, *args)
 
-    def load(self, kind: int, slot: int, channels: list[np.ndarray], sample_rate: float | None = None) -> int:
+    def load(
+        self, kind: int, slot: int, channels: list[np.ndarray], sample_rate: float | None = None
+    ) -> int:
         frames = len(channels[0])
         ptr = self.call("kwr_alloc", 4 * frames * len(channels))
         if not ptr:
             return -4
         self.write_f32(ptr, np.concatenate([np.asarray(c, np.float32) for c in channels]))
-        return self.call("kwr_load", kind, slot, ptr, len(channels), frames, float(sample_rate or self.sample_rate))
+        return self.call(
+            "kwr_load",
+            kind,
+            slot,
+            ptr,
+            len(channels),
+            frames,
+            float(sample_rate or self.sample_rate),
+        )
 
     def set(self, param_id: int, value: float) -> int:
         return self.call("kwr_set_param", param_id, float(value))
