@@ -248,3 +248,21 @@ def test_tune_to_key_and_waveform_length_cut(daw_page):
     page.evaluate("window.kwr.sound.set('kick_len', 0.5)")
     page.wait_for_function(f"({MARKER_X})() < 0.9")
     assert page.evaluate(MARKER_X) == pytest.approx(0.5, abs=0.01)
+
+
+def test_engine_failure_is_reported_and_the_controls_still_work(page):
+    page.route("**/static/engine/engine.wasm", lambda route: route.fulfill(status=503, body=""))
+    page.goto("/")
+    page.wait_for_function("document.body.dataset.engine === 'error'")
+    assert "The audio engine could not start" in page.text_content("#loading-message")
+    assert "HTTP 503" in page.text_content("#loading-message")
+    page.keyboard.press("s")  # hotkeys stay off while the message shows
+    assert knob_value(page, "kick_dist_amt") == 0
+    page.click("#loading-dismiss")
+    assert page.is_hidden("#loading-overlay")
+    page.keyboard.press("s")
+    assert knob_value(page, "kick_dist_amt") == pytest.approx(0.01)
+    assert page.is_disabled("#play") and page.is_disabled("[data-export=loop]")
+    page.keyboard.press(" ")  # nothing to play, nothing throws
+    assert page.get_attribute("#play", "aria-pressed") == "false"
+    assert [e for e in page.console_errors if "pageerror" in e] == []

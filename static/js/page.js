@@ -276,6 +276,8 @@ function showEngineError(error) {
   body.dataset.engine = "error";
   byId("loading-message").textContent = `The audio engine could not start: ${error.message ?? error}`;
   byId("loading-dismiss").hidden = false;
+  // Without an engine there is nothing to play or export; the knobs still edit the sound.
+  for (const button of document.querySelectorAll("#play, #cue, [data-export]")) button.disabled = true;
 }
 
 // ---------------------------------------------------------------- transport
@@ -285,13 +287,13 @@ async function resumeAudio() {
 }
 
 function setPlaying(next) {
+  if (!engine) return;
   playing = next;
   const button = byId("play");
   if (button) {
     button.setAttribute("aria-pressed", String(playing));
     button.querySelector(".play-label").textContent = playing ? "STOP" : "PLAY";
   }
-  if (!engine) return;
   if (playing) resumeAudio().then(() => engine.play());
   else engine.stop();
 }
