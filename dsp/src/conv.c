@@ -266,13 +266,29 @@ void conv_forget(convolver *c, const conv_ir *ir) {
     }
 }
 
-/* Direct-form head: y[i] = Σ taps_rev[k]·window[i + k]. */
-static void head_fir(const float *__restrict window, const float *__restrict taps, float *__restrict out,
-                     int n) {
-    for (int i = 0; i < n; i++) {
-        float s = 0.0f;
-        for (int k = 0; k < CONV_HEAD; k++) s += taps[k] * window[i + k];
-        out[i] = s;
+/* Direct-form head, both channels: y[i] = Σ_k taps_rev[k]·window[i + k]. The loop runs over
+ * output samples for each tap (no reduction), so it vectorises and every output sums its taps in
+ * the same order whatever the block split. */
+static void head_fir(const float *__restrict window, const float *__restrict taps_l,
+                     const float *__restrict taps_r, float *__restrict out_l,
+                     float *__restrict out_r, int n, int stereo) {
+    for (int i = 0; i < n; i++) out_l[i] = 0.0f;
+    if (stereo) {
+        for (int i = 0; i < n; i++) out_r[i] = 0.0f;
+        for (int k = 0; k < CONV_HEAD; k++) {
+            const float tl = taps_l[k], tr = taps_r[k];
+            const float *w = window + k;
+            for (int i = 0; i < n; i++) {
+                out_l[i] += tl * w[i];
+                out_r[i] += tr * w[i];
+            }
+        }
+    } else {
+        for (int k = 0; k < CONV_HEAD; k++) {
+            const float tl = taps_l[k];
+            const float *w = window + k;
+            for (int i = 0; i < n; i++) out_l[i] += tl * w[i];
+        }
     }
 }
 
@@ -285,7 +301,7 @@ static void voice_output(convolver *c, int v, int pos, float *dl, float *dr, int
         for (int i = 0; i < n; i++) dl[i] = dr[i] = 0.0f;
         return;
     }
-    head_fir(window, ir->head[0], dl, n);
+    head_fir(window, ir->head[0], ir->head[1], dl, dr, n, ir->channels == 2);
     float *r0 = c->ring[v][0];
     for (int i = 0; i < n; i++) {
         int slot = (int)((c->t + i) & mask);
@@ -293,7 +309,6 @@ static void voice_output(convolver *c, int v, int pos, float *dl, float *dr, int
         r0[slot] = 0.0f;
     }
     if (ir->channels == 2) {
-        head_fir(window, ir->head[1], dr, n);
         float *r1 = c->ring[v][1];
         for (int i = 0; i < n; i++) {
             int slot = (int)((c->t + i) & mask);

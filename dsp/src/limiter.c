@@ -52,18 +52,20 @@ void limiter_process(limiter *l, float *left, float *right, int n) {
         /* sliding minimum over the last la + 1 samples: with the box of la this covers the peak */
         long long now = l->now++;
         while (l->dq_count > 0) {
-            int back = (l->dq_head + l->dq_count - 1) % cap;
+            int back = l->dq_head + l->dq_count - 1;
+            if (back >= cap) back -= cap;
             if (l->dq_gain[back] >= need) l->dq_count--;
             else break;
         }
         {
-            int slot = (l->dq_head + l->dq_count) % cap;
+            int slot = l->dq_head + l->dq_count;
+            if (slot >= cap) slot -= cap;
             l->dq_gain[slot] = need;
             l->dq_time[slot] = now;
             l->dq_count++;
         }
         while (l->dq_time[l->dq_head] <= now - la - 1) {
-            l->dq_head = (l->dq_head + 1) % cap;
+            if (++l->dq_head == cap) l->dq_head = 0;
             l->dq_count--;
         }
         float held = l->dq_gain[l->dq_head];

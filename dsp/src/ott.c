@@ -79,6 +79,40 @@ static void split_channel(const ott *o, ott_channel *c, const float *x, float *l
     *c = s;
 }
 
+/* One LR4 3-band split step for one sample; inlined twice in the stereo loop below. */
+static inline void split_tick(const svf_coefs *a, const svf_coefs *b, ott_channel *s, float x,
+                              float *low, float *mid, float *high) {
+    float lp1;
+    float bp1 = svf_tick(a, &s->s100, x, &lp1);
+    float hp1 = x - a->k * bp1 - lp1;
+    float lo = svf_lp(a, &s->s100_lp, lp1);
+    float rest = svf_hp(a, &s->s100_hp, hp1);
+    float lp2;
+    float bp2 = svf_tick(b, &s->s2500, rest, &lp2);
+    float hp2 = rest - b->k * bp2 - lp2;
+    *mid = svf_lp(b, &s->s2500_lp, lp2);
+    *high = svf_hp(b, &s->s2500_hp, hp2);
+    *low = svf_ap(b, &s->ap2500, lo);
+}
+
+/* Both channels in one loop: two independent recurrences for the CPU to overlap. */
+static void split_stereo(ott *o, int n) {
+    ott_channel l = o->ch[0], r = o->ch[1];
+    const svf_coefs *a = &o->c100, *b = &o->c2500;
+    float *const *io = o->io;
+    for (int i = 0; i < n; i++) {
+        split_tick(a, b, &l, io[0][i], &o->band[0][0][i], &o->band[0][1][i], &o->band[0][2][i]);
+        split_tick(a, b, &r, io[1][i], &o->band[1][0][i], &o->band[1][1][i], &o->band[1][2][i]);
+    }
+    svf_state *sl = &l.s100, *sr = &r.s100;
+    for (int k = 0; k < 7; k++) {
+        svf_state_flush(sl + k);
+        svf_state_flush(sr + k);
+    }
+    o->ch[0] = l;
+    o->ch[1] = r;
+}
+
 void ott_split(ott *o, int channel, const float *x, float *low, float *mid, float *high, int n) {
     split_channel(o, &o->ch[channel], x, low, mid, high, n);
 }
@@ -90,8 +124,12 @@ void ott_process(ott *o, float *left, float *right, int n) {
     }
     int channels = right ? 2 : 1;
     float *io[2] = {left, right};
-    for (int c = 0; c < channels; c++) {
-        split_channel(o, &o->ch[c], io[c], o->band[c][0], o->band[c][1], o->band[c][2], n);
+    if (channels == 2) {
+        o->io[0] = left;
+        o->io[1] = right;
+        split_stereo(o, n);
+    } else {
+        split_channel(o, &o->ch[0], left, o->band[0][0], o->band[0][1], o->band[0][2], n);
     }
     /* Per band: envelope per sample; at the end of every OTT_GAIN_INTERVAL samples the gain
      * computer sets the target that the gain ramps to over the next interval. */

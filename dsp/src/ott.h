@@ -47,6 +47,7 @@ typedef struct {
     ramp active;
     int phase; /* samples into the current gain interval */
     float band[2][OTT_BANDS][OTT_MAX_BLOCK];
+    float *io[2]; /* the stereo block being split */
 } ott;
 
 void ott_init(ott *o, ott_variant variant, float sample_rate);

@@ -1,6 +1,10 @@
 /* player.c — see player.h. */
 #include "player.h"
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 #define HALF_TAPS (PLAYER_TAPS / 2)
 
 static void build_table(sinc_table *t, float cutoff) {
@@ -155,16 +159,29 @@ static inline float interpolate(const sinc_table *t, const float *x, int frames,
     float pf = f - (float)ph;
     const float *k0 = t->k + ph * PLAYER_TAPS, *k1 = k0 + PLAYER_TAPS;
     int first = i - (HALF_TAPS - 1);
-    float acc = 0.0f;
+    float src[PLAYER_TAPS];
+    const float *s;
     if (first >= 0 && first + PLAYER_TAPS <= frames) {
-        const float *src = x + first;
-        for (int k = 0; k < PLAYER_TAPS; k++) acc += src[k] * (k0[k] + pf * (k1[k] - k0[k]));
+        s = x + first;
     } else {
-        for (int k = 0; k < PLAYER_TAPS; k++) {
-            acc += tap_read(x, frames, first + k, looping) * (k0[k] + pf * (k1[k] - k0[k]));
-        }
+        for (int k = 0; k < PLAYER_TAPS; k++) src[k] = tap_read(x, frames, first + k, looping);
+        s = src;
     }
+#ifdef __wasm_simd128__
+    /* four taps per lane group; the same summation order on every path */
+    v128_t acc = wasm_f32x4_splat(0.0f), frac = wasm_f32x4_splat(pf);
+    for (int k = 0; k < PLAYER_TAPS; k += 4) {
+        v128_t c0 = wasm_v128_load(k0 + k), c1 = wasm_v128_load(k1 + k);
+        v128_t c = wasm_f32x4_add(c0, wasm_f32x4_mul(frac, wasm_f32x4_sub(c1, c0)));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(s + k), c));
+    }
+    return (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
+           (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
+#else
+    float acc = 0.0f;
+    for (int k = 0; k < PLAYER_TAPS; k++) acc += s[k] * (k0[k] + pf * (k1[k] - k0[k]));
     return acc;
+#endif
 }
 
 static void render_voice(player *p, voice *v, float *out_l, float *out_r, int n) {

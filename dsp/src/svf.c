@@ -78,6 +78,22 @@ static void run_channel(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *l
     *hs = h;
 }
 
+/* Two channels interleaved: two independent recurrences give the CPU parallel work. */
+static void run_stereo(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *ls, svf_state *hs,
+                       float *left, float *right, int n) {
+    svf_state l0 = ls[0], l1 = ls[1], h0 = hs[0], h1 = hs[1];
+    for (int i = 0; i < n; i++) {
+        float a = svf_lp(lpc, &l0, left[i]);
+        float b = svf_lp(lpc, &l1, right[i]);
+        left[i] = svf_hp(hpc, &h0, a);
+        right[i] = svf_hp(hpc, &h1, b);
+    }
+    ls[0] = l0;
+    ls[1] = l1;
+    hs[0] = h0;
+    hs[1] = h1;
+}
+
 void svf_pair_process(svf_pair *f, float *left, float *right, int n) {
     int done = 0;
     while (done < n) {
@@ -86,8 +102,11 @@ void svf_pair_process(svf_pair *f, float *left, float *right, int n) {
             f->countdown = SVF_CONTROL_INTERVAL;
         }
         int chunk = n - done < f->countdown ? n - done : f->countdown;
-        run_channel(&f->lp, &f->hp, &f->lp_state[0], &f->hp_state[0], left + done, chunk);
-        if (right) run_channel(&f->lp, &f->hp, &f->lp_state[1], &f->hp_state[1], right + done, chunk);
+        if (right) {
+            run_stereo(&f->lp, &f->hp, f->lp_state, f->hp_state, left + done, right + done, chunk);
+        } else {
+            run_channel(&f->lp, &f->hp, &f->lp_state[0], &f->hp_state[0], left + done, chunk);
+        }
         done += chunk;
         f->countdown -= chunk;
     }
