@@ -161,22 +161,75 @@ static void read_history(const convolver *c, long long end, int len, float *dst)
     }
 }
 
-/* Spectrum of the input block ending at `end` into FDL slot `slot` of level l. */
+/* Spectrum of the input block ending at `end` into FDL slot `slot` of level l; the history is
+ * read straight into the packed (even → re, odd → im) form. */
 static void fdl_store(convolver *c, int l, int slot, long long end) {
     int n = LEVEL_N[l];
-    read_history(c, end, 2 * n, c->time);
-    rfft_forward(&c->plan[l], c->time, c->fdl_re[l] + (size_t)slot * n, c->fdl_im[l] + (size_t)slot * n,
-                 c->zr, c->zi);
+    long long start = end - 2 * n;
+    float *zr = c->zr, *zi = c->zi;
+    if (start >= 0 && ((start & c->hist_mask) + 2 * n) <= c->hist_mask + 1) {
+        const float *h = c->hist + (start & c->hist_mask);
+        for (int m = 0; m < n; m++) {
+            zr[m] = h[2 * m];
+            zi[m] = h[2 * m + 1];
+        }
+    } else {
+        read_history(c, end, 2 * n, c->time);
+        for (int m = 0; m < n; m++) {
+            zr[m] = c->time[2 * m];
+            zi[m] = c->time[2 * m + 1];
+        }
+    }
+    rfft_forward_packed(&c->plan[l], c->fdl_re[l] + (size_t)slot * n, c->fdl_im[l] + (size_t)slot * n, zr, zi);
 }
 
-static void mac(float *__restrict ar, float *__restrict ai, const float *__restrict xr,
-                const float *__restrict xi, const float *__restrict hr, const float *__restrict hi,
-                int n) {
-    /* bin 0 packs DC (re) and Nyquist (im): two real products, not one complex */
-    float dc = ar[0] + xr[0] * hr[0], ny = ai[0] + xi[0] * hi[0];
+/* acc += X·H for one partition on one channel (complex multiply per bin). */
+static void mac1(float *__restrict ar, float *__restrict ai, const float *__restrict xr,
+                 const float *__restrict xi, const float *__restrict hr,
+                 const float *__restrict hi, int n) {
     for (int k = 0; k < n; k++) {
         ar[k] += xr[k] * hr[k] - xi[k] * hi[k];
         ai[k] += xr[k] * hi[k] + xi[k] * hr[k];
+    }
+}
+
+/* Two partitions at once: half the accumulator loads and stores of two mac1 passes. */
+static void mac2(float *__restrict ar, float *__restrict ai, const float *__restrict xr,
+                 const float *__restrict xi, const float *__restrict hr,
+                 const float *__restrict hi, const float *__restrict yr,
+                 const float *__restrict yi, const float *__restrict gr,
+                 const float *__restrict gi, int n) {
+    for (int k = 0; k < n; k++) {
+        ar[k] += (xr[k] * hr[k] - xi[k] * hi[k]) + (yr[k] * gr[k] - yi[k] * gi[k]);
+        ai[k] += (xr[k] * hi[k] + xi[k] * hr[k]) + (yr[k] * gi[k] + yi[k] * gr[k]);
+    }
+}
+
+/* Σ_p X_{back+p}·H_p for one channel into acc; bin 0 packs DC (re) and Nyquist (im), which
+ * multiply as two real numbers, so it is recomputed after the complex loops. */
+static void accumulate(convolver *c, int l, const float *spec_re, const float *spec_im, int parts,
+                       int back, float *ar, float *ai) {
+    const int n = LEVEL_N[l], len = c->fdl_len[l];
+    const float *fr = c->fdl_re[l], *fi = c->fdl_im[l];
+    kwr_memset(ar, 0, sizeof(float) * n);
+    kwr_memset(ai, 0, sizeof(float) * n);
+    int slot = (c->fdl_head[l] + back) % len;
+    float dc = 0.0f, ny = 0.0f;
+    for (int p = 0; p < parts; p++) {
+        int s = slot + p >= len ? slot + p - len : slot + p;
+        const float *xr = fr + (size_t)s * n, *xi = fi + (size_t)s * n;
+        const float *hr = spec_re + (size_t)p * n, *hi = spec_im + (size_t)p * n;
+        dc += xr[0] * hr[0];
+        ny += xi[0] * hi[0];
+        if (p + 1 < parts) {
+            int s2 = s + 1 == len ? 0 : s + 1;
+            mac2(ar, ai, xr, xi, hr, hi, fr + (size_t)s2 * n, fi + (size_t)s2 * n, hr + n, hi + n, n);
+            p++;
+            dc += fr[(size_t)s2 * n] * hr[n];
+            ny += fi[(size_t)s2 * n] * hi[n];
+        } else {
+            mac1(ar, ai, xr, xi, hr, hi, n);
+        }
     }
     ar[0] = dc;
     ai[0] = ny;
@@ -191,20 +244,26 @@ static void fire(convolver *c, int l, int v, int back, long long fire_time, long
     int n = LEVEL_N[l], parts = ir->parts[l];
     for (int ch = 0; ch < ir->channels; ch++) {
         float *ar = c->acc_re[ch], *ai = c->acc_im[ch];
-        kwr_memset(ar, 0, sizeof(float) * n);
-        kwr_memset(ai, 0, sizeof(float) * n);
-        for (int p = 0; p < parts; p++) {
-            int slot = (c->fdl_head[l] + back + p) % c->fdl_len[l];
-            mac(ar, ai, c->fdl_re[l] + (size_t)slot * n, c->fdl_im[l] + (size_t)slot * n,
-                ir->spec_re[l][ch] + (size_t)p * n, ir->spec_im[l][ch] + (size_t)p * n, n);
-        }
-        rfft_inverse(&c->plan[l], ar, ai, c->time, c->zr, c->zi);
+        accumulate(c, l, ir->spec_re[l][ch], ir->spec_im[l][ch], parts, back, ar, ai);
+        rfft_inverse_packed(&c->plan[l], ar, ai, c->zr, c->zi);
+        /* the valid half of the overlap-save block is x[n … 2n): packed z[n/2 … n) */
         float *ring = c->ring[v][ch];
         long long first = fire_time - n + LEVEL_START[l];
         int mask = c->ring_mask;
-        for (int m = 0; m < n; m++) {
-            long long time = first + m;
-            if (time >= min_time) ring[time & mask] += c->time[n + m];
+        const float *zr = c->zr + n / 2, *zi = c->zi + n / 2;
+        int offset = (int)(first & mask);
+        if (first >= min_time && offset + n <= mask + 1) {
+            float *dst = ring + offset;
+            for (int m = 0; m < n / 2; m++) {
+                dst[2 * m] += zr[m];
+                dst[2 * m + 1] += zi[m];
+            }
+        } else {
+            for (int m = 0; m < n; m++) {
+                long long time = first + m;
+                float y = (m & 1) ? zi[m >> 1] : zr[m >> 1];
+                if (time >= min_time) ring[time & mask] += y;
+            }
         }
     }
 }

@@ -29,17 +29,18 @@ void fft_plan_init(fft_plan *p, int n, void *mem) {
             p->tw_im[off + j] = (float)s;
         }
     }
-    for (int k = 0; k < n; k++) {
-        double s, c;
-        kwr_sincos(-KWR_PI * (double)k / (double)n, &s, &c);
-        p->sp_re[k] = (float)c;
-        p->sp_im[k] = (float)s;
-    }
     int bits = log2_int(n);
     for (int k = 0; k < n; k++) {
         int r = 0;
         for (int b = 0; b < bits; b++) r |= ((k >> b) & 1) << (bits - 1 - b);
         p->rev[k] = r;
+    }
+    /* split twiddle for the bin held at bit-reversed position q: W^{rev(q)} */
+    for (int q = 0; q < n; q++) {
+        double s, c;
+        kwr_sincos(-KWR_PI * (double)p->rev[q] / (double)n, &s, &c);
+        p->sp_re[q] = (float)c;
+        p->sp_im[q] = (float)s;
     }
 }
 
@@ -117,6 +118,39 @@ void fft_inverse_dit(const fft_plan *p, float *re, float *im) {
     }
 }
 
+/* Split step, forward: position q of the bit-reversed spectrum holds bin k = rev(q); its
+ * conjugate partner n − k sits at the mirrored position of q's octave block [b, 2b)
+ * (3b − 1 − q), so both reads are contiguous (one of them reversed) and the loop vectorises. */
+static void split_forward(const float *__restrict zr, const float *__restrict zi,
+                          const float *__restrict wr, const float *__restrict wi,
+                          float *__restrict xr, float *__restrict xi, int base) {
+    for (int j = 0; j < base; j++) {
+        int q = base + j, m = 2 * base - 1 - j;
+        float pr = zr[q], pi = zi[q];
+        float cr = zr[m], ci = -zi[m];
+        float er = 0.5f * (pr + cr), ei = 0.5f * (pi + ci);
+        float or_ = 0.5f * (pi - ci), oi = -0.5f * (pr - cr);
+        xr[q] = er + (or_ * wr[q] - oi * wi[q]);
+        xi[q] = ei + (or_ * wi[q] + oi * wr[q]);
+    }
+}
+
+static void split_inverse(const float *__restrict xr, const float *__restrict xi,
+                          const float *__restrict wr, const float *__restrict wi,
+                          float *__restrict zr, float *__restrict zi, int base) {
+    for (int j = 0; j < base; j++) {
+        int q = base + j, m = 2 * base - 1 - j;
+        float ar = xr[q], ai = xi[q];
+        float br = xr[m], bi = -xi[m];
+        float er = ar + br, ei = ai + bi;
+        float dr = ar - br, di = ai - bi;
+        /* O = (X[k] − conj X[n−k])·W^{−k}; Z = E + i·O */
+        float or_ = dr * wr[q] + di * wi[q], oi = di * wr[q] - dr * wi[q];
+        zr[q] = er - oi;
+        zi[q] = ei + or_;
+    }
+}
+
 void rfft_forward(const fft_plan *p, const float *x, float *spec_re, float *spec_im, float *zr,
                   float *zi) {
     int n = p->n;
@@ -124,47 +158,30 @@ void rfft_forward(const fft_plan *p, const float *x, float *spec_re, float *spec
         zr[m] = x[2 * m];
         zi[m] = x[2 * m + 1];
     }
+    rfft_forward_packed(p, spec_re, spec_im, zr, zi);
+}
+
+void rfft_forward_packed(const fft_plan *p, float *spec_re, float *spec_im, float *zr, float *zi) {
+    int n = p->n;
     fft_forward_dif(p, zr, zi);
-    const int *rev = p->rev;
-    float z0r = zr[0], z0i = zi[0]; /* rev[0] == 0 */
-    spec_re[0] = z0r + z0i;
-    spec_im[0] = z0r - z0i;
-    for (int k = 1; k < n; k++) {
-        int a = rev[k], b = rev[n - k];
-        float pr = zr[a], pi = zi[a]; /* Z[k] */
-        float qr = zr[b], qi = -zi[b]; /* conj(Z[n-k]) */
-        float er = 0.5f * (pr + qr), ei = 0.5f * (pi + qi);
-        /* O = (Z[k] − conj(Z[n−k])) / (2i) */
-        float dr = pr - qr, di = pi - qi;
-        float or_ = 0.5f * di, oi = -0.5f * dr;
-        float wr = p->sp_re[k], wi = p->sp_im[k];
-        spec_re[k] = er + (or_ * wr - oi * wi);
-        spec_im[k] = ei + (or_ * wi + oi * wr);
-    }
+    spec_re[0] = zr[0] + zi[0];
+    spec_im[0] = zr[0] - zi[0];
+    for (int base = 1; base < n; base <<= 1) split_forward(zr, zi, p->sp_re, p->sp_im, spec_re, spec_im, base);
+}
+
+void rfft_inverse_packed(const fft_plan *p, const float *spec_re, const float *spec_im, float *zr,
+                         float *zi) {
+    int n = p->n;
+    zr[0] = spec_re[0] + spec_im[0];
+    zi[0] = spec_re[0] - spec_im[0];
+    for (int base = 1; base < n; base <<= 1) split_inverse(spec_re, spec_im, p->sp_re, p->sp_im, zr, zi, base);
+    fft_inverse_dit(p, zr, zi);
 }
 
 void rfft_inverse(const fft_plan *p, const float *spec_re, const float *spec_im, float *x,
                   float *zr, float *zi) {
     int n = p->n;
-    const int *rev = p->rev;
-    {
-        float dc = spec_re[0], ny = spec_im[0];
-        zr[0] = dc + ny;
-        zi[0] = dc - ny;
-    }
-    for (int k = 1; k < n; k++) {
-        float ar = spec_re[k], ai = spec_im[k];
-        float br = spec_re[n - k], bi = -spec_im[n - k]; /* conj(X[n−k]) */
-        float er = ar + br, ei = ai + bi;
-        float dr = ar - br, di = ai - bi;
-        /* O = (X[k] − conj(X[n−k]))·W^{−k}; Z = E + i·O */
-        float wr = p->sp_re[k], wi = -p->sp_im[k];
-        float or_ = dr * wr - di * wi, oi = dr * wi + di * wr;
-        int r = rev[k];
-        zr[r] = er - oi;
-        zi[r] = ei + or_;
-    }
-    fft_inverse_dit(p, zr, zi);
+    rfft_inverse_packed(p, spec_re, spec_im, zr, zi);
     for (int m = 0; m < n; m++) {
         x[2 * m] = zr[m];
         x[2 * m + 1] = zi[m];

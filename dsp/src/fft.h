@@ -9,7 +9,10 @@
  *
  * Real transforms of 2n samples use one n-point complex FFT of z[m] = x[2m] + i·x[2m+1] and the
  * split step X[k] = E[k] + W^k·O[k] (E, O the spectra of the even/odd samples; W = e^{-iπ/n}).
- * Spectra are n bins in natural order; bin 0 packs DC in re and Nyquist in im.
+ * Spectra are n bins in bit-reversed order (position q holds bin rev(q)): convolution only
+ * multiplies spectra bin by bin, so the order never matters and no permutation pass runs; the
+ * split step pairs each bin with its conjugate partner through the mirror symmetry of
+ * bit-reversed octave blocks. Position 0 packs DC in re and Nyquist in im.
  */
 #ifndef KWR_FFT_H
 #define KWR_FFT_H
@@ -20,7 +23,7 @@ typedef struct {
     int n;         /* complex points, power of two >= 4 */
     float *tw_re;  /* stage twiddles, stages half = n/2 … 4 concatenated (n - 4 entries) */
     float *tw_im;
-    float *sp_re;  /* split twiddles W^k = e^{-iπk/n}, k = 0 … n-1 */
+    float *sp_re;  /* split twiddles W^rev(q) = e^{-iπ·rev(q)/n} by bit-reversed position q */
     float *sp_im;
     int *rev;      /* bit reversal of log2(n) bits */
 } fft_plan;
@@ -41,5 +44,12 @@ void rfft_forward(const fft_plan *p, const float *x, float *spec_re, float *spec
  * fold 1/(2n) into their filter spectra). zr/zi: n-float scratch each. */
 void rfft_inverse(const fft_plan *p, const float *spec_re, const float *spec_im, float *x,
                   float *zr, float *zi);
+
+/* The same transforms on the packed form z[m] = x[2m] + i·x[2m+1] held in zr/zi, for callers
+ * that (de)interleave on the way in or out anyway: forward consumes zr/zi, inverse leaves the
+ * result there. */
+void rfft_forward_packed(const fft_plan *p, float *spec_re, float *spec_im, float *zr, float *zi);
+void rfft_inverse_packed(const fft_plan *p, const float *spec_re, const float *spec_im, float *zr,
+                         float *zi);
 
 #endif
