@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from kickwithreverb.views import render_daw_page
 
 from . import bar
 from .forms import PresetForm
@@ -31,8 +32,6 @@ def _respond(
         if presets_bar.notice:
             messages.success(request, presets_bar.notice)
         return redirect("daw")
-    from kickwithreverb.views import render_daw_page
-
     return render_daw_page(request, presets_bar)
 
 
