@@ -185,9 +185,14 @@ def test_member_preset_saves_and_loads_every_control(member_page):
     page.wait_for_function("window.kwr.sound.get('kick_sample') === 'Warehouse'")
     assert knob_value(page, "kick_dist_amt") == 0
 
+    # Loading a preset while playing: no reload (the marker survives), playback goes on.
+    page.evaluate("window.__sameDocument = true")
+    page.click("#play")
     page.select_option("#preset-select", label="Warehouse Roller")
     page.wait_for_function("window.kwr.sound.get('kick_sample') === 'Rumble'")
+    assert page.evaluate("window.__sameDocument === true && window.kwr.playing")
     state = page.evaluate("window.kwr.engine.getState()")
+    assert state["playing"] is True
     assert state["selected"] == {"kick": "Rumble", "noise": "Rain", "ir": "Bunker"}
     assert page.input_value("#kick-sample") == "Rumble"
     assert page.input_value("#noise-sample") == "Rain"
