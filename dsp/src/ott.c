@@ -123,7 +123,6 @@ void ott_process(ott *o, float *left, float *right, int n) {
         return;
     }
     int channels = right ? 2 : 1;
-    float *io[2] = {left, right};
     if (channels == 2) {
         o->io[0] = left;
         o->io[1] = right;
@@ -131,51 +130,49 @@ void ott_process(ott *o, float *left, float *right, int n) {
     } else {
         split_channel(o, &o->ch[0], left, o->band[0][0], o->band[0][1], o->band[0][2], n);
     }
-    /* Per band: envelope per sample; at the end of every OTT_GAIN_INTERVAL samples the gain
-     * computer sets the target that the gain ramps to over the next interval. */
-    int phase0 = o->phase;
-    float amount_at[OTT_MAX_BLOCK + 1];
-    for (int i = 0; i < n; i++) amount_at[i] = ramp_next(&o->amount);
+    /* One pass over the block, the three bands side by side (three independent envelope
+     * chains for the CPU to overlap): peak envelope per band, linked across channels; at the end
+     * of every OTT_GAIN_INTERVAL samples the gain computer sets the target the band gain ramps
+     * to over the next interval; the gained bands are summed straight into the output. */
+    const float *bl[OTT_BANDS] = {o->band[0][0], o->band[0][1], o->band[0][2]};
+    const int rc = channels - 1;
+    const float *br[OTT_BANDS] = {o->band[rc][0], o->band[rc][1], o->band[rc][2]};
+    float env[OTT_BANDS], g[OTT_BANDS], step[OTT_BANDS];
     for (int b = 0; b < OTT_BANDS; b++) {
-        float env = o->env[b];
-        const float att = o->attack[b], rel = o->release[b];
-        float g = o->gain[b], step = o->gain_step[b];
-        float *lb = o->band[0][b];
-        float *rb = channels == 2 ? o->band[1][b] : lb;
-        int ph = phase0;
-        for (int i = 0; i < n; i++) {
-            float d = kwr_maxf(kwr_absf(lb[i]), kwr_absf(rb[i]));
-            env += (d > env ? att : rel) * (d - env);
-            g += step;
-            lb[i] *= g;
-            if (channels == 2) rb[i] *= g;
-            if (++ph == OTT_GAIN_INTERVAL) {
-                ph = 0;
-                float amount = amount_at[i];
-                float target_db = env > 1e-7f ? ott_gain_db(o, b, kwr_gain_to_db(env), amount)
-                                              : amount * (o->eq_db[b] + OTT_MAKEUP_DB);
-                step = (kwr_db_to_gain(target_db) - g) * (1.0f / OTT_GAIN_INTERVAL);
+        env[b] = o->env[b];
+        g[b] = o->gain[b];
+        step[b] = o->gain_step[b];
+    }
+    int ph = o->phase;
+    for (int i = 0; i < n; i++) {
+        float amount = ramp_next(&o->amount);
+        float yl = 0.0f, yr = 0.0f;
+        for (int b = 0; b < OTT_BANDS; b++) {
+            float xl = bl[b][i], xr = br[b][i];
+            float d = kwr_maxf(kwr_absf(xl), kwr_absf(xr));
+            env[b] += (d > env[b] ? o->attack[b] : o->release[b]) * (d - env[b]);
+            g[b] += step[b];
+            yl += xl * g[b];
+            yr += xr * g[b];
+        }
+        if (++ph == OTT_GAIN_INTERVAL) {
+            ph = 0;
+            for (int b = 0; b < OTT_BANDS; b++) {
+                float target_db = env[b] > 1e-7f
+                                      ? ott_gain_db(o, b, kwr_fast_gain_to_db(env[b]), amount)
+                                      : amount * (o->eq_db[b] + OTT_MAKEUP_DB);
+                step[b] = (kwr_fast_db_to_gain(target_db) - g[b]) * (1.0f / OTT_GAIN_INTERVAL);
             }
         }
-        o->gain[b] = g;
-        o->gain_step[b] = step;
-        o->env[b] = kwr_flush(env);
+        float m = ramp_next(&o->active);
+        /* m == 1 gives exactly the fully-wet value, whatever the block split */
+        left[i] = m == 1.0f ? yl : left[i] + m * (yl - left[i]);
+        if (channels == 2) right[i] = m == 1.0f ? yr : right[i] + m * (yr - right[i]);
     }
-    o->phase = (phase0 + n) % OTT_GAIN_INTERVAL;
-    for (int c = 0; c < channels; c++) {
-        float *x = io[c];
-        const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
-        if (!ramp_moving(&o->active) && o->active.value == 1.0f) {
-            for (int i = 0; i < n; i++) x[i] = b0[i] + b1[i] + b2[i];
-        } else {
-            ramp a = o->active;
-            for (int i = 0; i < n; i++) {
-                float m = ramp_next(&a);
-                float wet = b0[i] + b1[i] + b2[i];
-                /* m == 1 must give exactly the fully-wet path's value, whatever the block split */
-                x[i] = m == 1.0f ? wet : x[i] + m * (wet - x[i]);
-            }
-            if (c == channels - 1) o->active = a;
-        }
+    for (int b = 0; b < OTT_BANDS; b++) {
+        o->env[b] = kwr_flush(env[b]);
+        o->gain[b] = g[b];
+        o->gain_step[b] = step[b];
     }
+    o->phase = ph;
 }
