@@ -310,3 +310,20 @@ def test_page_runs_under_a_strict_content_security_policy(page):
         page.wait_for_timeout(100)
     assert max(peaks) > -60
     assert violations == []
+
+
+def test_preset_event_applies_values_and_a_missing_sample_falls_back_to_init(daw_page):
+    page = daw_page
+    page.select_option("#kick-sample", "Punch")
+    page.evaluate(
+        """document.body.dispatchEvent(new CustomEvent("presetLoaded", {detail: {
+            kick_sample: "AI: Nobody", noise_sample: "Tape Hiss", bpm: 99, noise_volume: -20}}))"""
+    )
+    page.wait_for_function("window.kwr.sound.get('kick_sample') === 'Warehouse'")
+    state = page.evaluate("window.kwr.engine.getState()")
+    assert state["selected"]["kick"] == "Warehouse"
+    assert state["selected"]["noise"] == "Tape Hiss"
+    assert state["params"]["bpm"] == 99
+    assert state["params"]["noise_volume"] == pytest.approx(-20)
+    assert page.input_value("#kick-sample") == "Warehouse"
+    assert page.locator("#kick-sample option", has_text="AI: Nobody").count() == 0

@@ -9,13 +9,12 @@ import { Meter } from "./meter.js";
 import { installPresetBridge } from "./presets.js";
 import { SampleLibrary } from "./samples.js";
 import { Sound } from "./sound.js";
+import { renderStock } from "./stock-render.js";
 import { formatPitch, hzToMidi, parseKey, snapTune } from "./tune.js";
 import { drawWaveform } from "./waveform.js";
 
 const ENGINE_URL = new URL("../engine/engine.js", import.meta.url).href;
-const STOCK_URL = new URL("../engine/stock.js", import.meta.url).href;
 const WAV_URL = new URL("../engine/wav.js", import.meta.url).href;
-const STOCK_WORKER_URL = new URL("./stock-worker.js", import.meta.url).href;
 const KIND_OF_FIELD = Object.fromEntries(Object.entries(SAMPLE_FIELDS).map(([k, f]) => [f, k]));
 
 const body = document.body;
@@ -41,7 +40,8 @@ function liveKnobs(field) {
 }
 
 function bindControls(root) {
-  for (const knob of bindKnobs(root, controls, (field, value) => sound.set(field, value, "knob"), (f) => sound.get(f))) {
+  const turned = (field, value) => sound.set(field, value, "knob");
+  for (const knob of bindKnobs(root, controls, turned, (field) => sound.get(field))) {
     knobs.set(knob.control.field, [...liveKnobs(knob.control.field), knob]);
   }
   for (const select of root.querySelectorAll("select[data-sample-kind]")) showSample(select);
@@ -155,10 +155,7 @@ async function selectInEngine(kind, name) {
   if (!library.has(kind, name)) {
     const option = document.querySelector(`select[data-sample-kind="${kind}"] option[data-url]`
       + `[value="${CSS.escape(name)}"]`);
-    if (!option) {
-      console.warn(`No ${kind} sample named "${name}" is loaded.`);
-      return;
-    }
+    if (!option) throw new Error(`No ${kind} sample named "${name}" is available.`);
     await library.loadUrl(kind, name, option.dataset.url);
     if (sound.get(SAMPLE_FIELDS[kind]) !== name) return;
   }
@@ -169,66 +166,31 @@ async function selectInEngine(kind, name) {
   }
 }
 
+// A sample that cannot be had (an AI kick whose file is gone) falls back to the layer's Init
+// sample, so the engine and the select never disagree.
+async function selectOrFallBack(kind, name) {
+  try {
+    await selectInEngine(kind, name);
+  } catch (error) {
+    const field = SAMPLE_FIELDS[kind];
+    console.error(error);
+    if (name !== contract.init[field] && sound.get(field) === name) {
+      sound.set(field, contract.init[field], "fallback");
+    }
+  }
+}
+
 function followInEngine(field, value) {
   if (!engine) return;
   const kind = KIND_OF_FIELD[field];
-  if (kind) selectInEngine(kind, value).catch((error) => console.error(error));
+  if (kind) selectOrFallBack(kind, value);
   else engine.setParam(field, value);
-}
-
-// Stock sounds from their recipes (in the contract), rendered by a few workers in parallel,
-// each given a share of similar cost; on the main thread if workers are unavailable.
-const STOCK_GROUPS = ["kicks", "noises", "irs"];
-
-function renderInWorker(sampleRate, recipes) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(STOCK_WORKER_URL, { type: "module" });
-    worker.addEventListener("message", ({ data }) => {
-      worker.terminate();
-      if (data.error) reject(new Error(data.error));
-      else resolve(data.stock);
-    });
-    worker.addEventListener("error", (event) => {
-      worker.terminate();
-      reject(new Error(event.message || "The stock sound worker failed."));
-    });
-    worker.postMessage({ sampleRate, recipes });
-  });
-}
-
-function shareOut(recipes, count) {
-  const shares = Array.from({ length: count }, () => ({ cost: 0, table: { kicks: [], noises: [], irs: [] } }));
-  const jobs = STOCK_GROUPS.flatMap((group) =>
-    recipes[group].map((recipe) => ({ group, recipe, cost: (recipe.length_s ?? 1) * (group === "irs" ? 2 : 1) })),
-  );
-  for (const job of jobs.sort((a, b) => b.cost - a.cost)) {
-    const share = shares.reduce((least, s) => (s.cost < least.cost ? s : least));
-    share.cost += job.cost;
-    share.table[job.group].push(job.recipe);
-  }
-  return shares.filter((s) => s.cost > 0).map((s) => s.table);
-}
-
-async function renderStock(sampleRate) {
-  const recipes = contract.stock;
-  const workers = Math.min(4, Math.max(1, (navigator.hardwareConcurrency || 2) - 1));
-  try {
-    const parts = await Promise.all(shareOut(recipes, workers).map((t) => renderInWorker(sampleRate, t)));
-    const byName = new Map(parts.flatMap((part) => STOCK_GROUPS.flatMap((g) => part[g].map((s) => [`${g}/${s.name}`, s]))));
-    return Object.fromEntries(
-      STOCK_GROUPS.map((g) => [g, recipes[g].map((recipe) => byName.get(`${g}/${recipe.name}`))]),
-    );
-  } catch (error) {
-    console.warn("Rendering stock sounds on the main thread:", error);
-    const { renderStockSounds } = await import(STOCK_URL);
-    return renderStockSounds(sampleRate, recipes);
-  }
 }
 
 async function bootEngine() {
   const started = performance.now();
   audioContext = new AudioContext({ latencyHint: "interactive" });
-  const stockRendered = renderStock(audioContext.sampleRate).finally(() =>
+  const stockRendered = renderStock(contract.stock, audioContext.sampleRate).finally(() =>
     performance.mark("kwr:stock"),
   );
   const { createEngine } = await import(ENGINE_URL);
@@ -251,7 +213,7 @@ async function bootEngine() {
     if (!KIND_OF_FIELD[field]) engine.setParam(field, value);
   }
   await Promise.all(
-    Object.entries(SAMPLE_FIELDS).map(([kind, field]) => selectInEngine(kind, sound.get(field))),
+    Object.entries(SAMPLE_FIELDS).map(([kind, field]) => selectOrFallBack(kind, sound.get(field))),
   );
   const meter = new Meter(byId("output-meter"), byId("output-peak"));
   engine.onLevel((level) => meter.update(level));
