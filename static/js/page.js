@@ -6,11 +6,11 @@ import { download, exportFileName, renderWav } from "./export.js";
 import { installHotkeys } from "./hotkeys.js";
 import { bindKnobs } from "./knob.js";
 import { Meter } from "./meter.js";
+import { TailPitch } from "./pitch.js";
 import { installPresetBridge } from "./presets.js";
 import { SampleLibrary } from "./samples.js";
 import { Sound } from "./sound.js";
 import { renderStock } from "./stock-render.js";
-import { formatPitch, hzToMidi, parseKey, snapTune } from "./tune.js";
 import { drawWaveform } from "./waveform.js";
 
 const ENGINE_URL = new URL("../engine/engine.js", import.meta.url).href;
@@ -22,12 +22,11 @@ const contract = readJson("sound-contract");
 const controls = controlsByField(contract);
 const sound = new Sound(contract, readJson("initial-sound"));
 const knobs = new Map();
-const pitchCache = new Map();
+const pitch = new TailPitch(sound, controls.get("kick_tune"));
 let engine = null;
 let library = null;
 let audioContext = null;
 let playing = false;
-let detectedMidi; // MIDI pitch of the selected kick's tail; null: none found, undefined: not yet
 
 const byId = (id) => document.getElementById(id);
 
@@ -79,11 +78,8 @@ function showValue(field, value) {
     for (const select of document.querySelectorAll(`select[data-sample-kind="${kind}"]`)) showSample(select);
   }
   if (field === "kick_len" || field === "kick_sample") scheduleWaveform();
-  if (field === "kick_tune") showPitch();
-  if (field === "kick_sample") {
-    detectedMidi = undefined;
-    showPitch();
-  }
+  if (field === "kick_tune") pitch.show();
+  if (field === "kick_sample") pitch.forget();
 }
 
 let waveformFrame = 0;
@@ -96,57 +92,6 @@ function scheduleWaveform() {
     const sample = library?.get("kick", sound.get("kick_sample"));
     drawWaveform(canvas, sample?.channels ?? null, sound.get("kick_len"));
   });
-}
-
-// ---------------------------------------------------------------- tune to key
-
-// name → Promise of the tail's MIDI pitch (null when none was found); detected once per sample.
-function pitchOf(name) {
-  if (!pitchCache.has(name)) {
-    const detection = Promise.resolve(engine.detectPitch(name)).then(
-      (result) => (result?.hz > 0 ? hzToMidi(result.hz) : null),
-      (error) => {
-        console.warn(`Pitch detection failed for ${name}:`, error);
-        return null;
-      },
-    );
-    pitchCache.set(name, detection);
-  }
-  return pitchCache.get(name);
-}
-
-function showPitch() {
-  const out = byId("kick-pitch");
-  if (!out) return;
-  if (typeof detectedMidi !== "number") {
-    out.textContent = detectedMidi === null ? "no pitch" : "—";
-    out.title = "Detected pitch of the kick's tail";
-    return;
-  }
-  out.textContent = formatPitch(detectedMidi + sound.get("kick_tune"));
-  out.title = `Tail detected at ${formatPitch(detectedMidi)}, tuned ${sound.get("kick_tune")} st`;
-}
-
-async function detectKickPitch(name, snap = false) {
-  if (!engine || !library?.has("kick", name)) return;
-  const midi = await pitchOf(name);
-  if (sound.get("kick_sample") !== name) return;
-  detectedMidi = midi;
-  if (snap) snapToKey();
-  showPitch();
-}
-
-function snapToKey() {
-  const keySelect = byId("tune-key");
-  const detected = detectedMidi;
-  const pitchClasses = parseKey(keySelect?.value);
-  if (!pitchClasses || typeof detected !== "number") return;
-  const tune = controls.get("kick_tune");
-  sound.set(
-    "kick_tune",
-    snapTune(detected, sound.get("kick_tune"), pitchClasses, tune.minimum, tune.maximum),
-    "key",
-  );
 }
 
 // ---------------------------------------------------------------- engine
@@ -162,7 +107,7 @@ async function selectInEngine(kind, name) {
   await engine.select(kind, name);
   if (kind === "kick") {
     scheduleWaveform();
-    detectKickPitch(name);
+    pitch.detect(name);
   }
 }
 
@@ -209,6 +154,7 @@ async function bootEngine() {
   performance.mark("kwr:samples");
   engine = created;
   window.kwr.engine = engine;
+  pitch.attach(engine, library);
   for (const [field, value] of Object.entries(sound.snapshot())) {
     if (!KIND_OF_FIELD[field]) engine.setParam(field, value);
   }
@@ -329,9 +275,9 @@ function wire() {
     const select = event.target.closest?.("select[data-sample-kind]");
     if (select) {
       sound.set(SAMPLE_FIELDS[select.dataset.sampleKind], select.value, "select");
-      if (select.dataset.sampleKind === "kick") detectKickPitch(select.value, true);
+      if (select.dataset.sampleKind === "kick") pitch.detect(select.value, { snap: true });
     }
-    if (event.target.id === "tune-key") detectKickPitch(sound.get("kick_sample"), true);
+    if (event.target.id === "tune-key") pitch.detect(sound.get("kick_sample"), { snap: true });
     if (event.target.id === "bpm") {
       const typed = Number.parseFloat(event.target.value);
       const value = Number.isFinite(typed) ? sound.set("bpm", typed, "bpm-box") : sound.get("bpm");
