@@ -293,9 +293,15 @@ def _save_kick(
     job: GenerationJob, path: str, url: str, note: str, hz: float | None
 ) -> GeneratedKick:
     """Create the kick with a free German name and mark the job done, in one transaction."""
+    running = GenerationJob.objects.filter(pk=job.pk, status=GenerationJob.Status.RUNNING)
     for attempt in range(NAME_ATTEMPTS):
         try:
             with transaction.atomic():
+                # Write first: it claims the job (a sweep may have failed it meanwhile) and, on
+                # SQLite, takes the write lock before any read, so the transaction cannot be
+                # refused with "database is locked" when it would upgrade a read lock.
+                if not running.update(finished_at=timezone.now()):
+                    raise JobFailure(MSG_RESTART)
                 taken = set(
                     GeneratedKick.objects.filter(user_id=job.user_id).values_list("name", flat=True)
                 )
@@ -313,17 +319,9 @@ def _save_kick(
                     detected_hz=hz,
                     varied_from=job.source_kick,
                 )
-                updated = GenerationJob.objects.filter(
-                    pk=job.pk, status=GenerationJob.Status.RUNNING
+                running.update(
+                    status=GenerationJob.Status.DONE, kick=kick, progress_step=F("progress_total")
                 )
-                if not updated.update(
-                    status=GenerationJob.Status.DONE,
-                    kick=kick,
-                    finished_at=timezone.now(),
-                    progress_step=F("progress_total"),
-                ):
-                    # Swept as orphaned meanwhile: keep it failed, roll the kick back.
-                    raise JobFailure(MSG_RESTART)
                 return kick
         except IntegrityError:
             if attempt == NAME_ATTEMPTS - 1:
