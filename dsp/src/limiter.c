@@ -50,7 +50,7 @@ void limiter_process(limiter *l, float *left, float *right, int n) {
         float peak = kwr_maxf(kwr_absf(xl), kwr_absf(xr));
         float need = peak > LIMITER_CEILING ? LIMITER_CEILING / peak : 1.0f;
         /* sliding minimum over the last la + 1 samples: with the box of la this covers the peak */
-        long long now = l->now++;
+        unsigned now = l->now++;
         while (l->dq_count > 0) {
             int back = l->dq_head + l->dq_count - 1;
             if (back >= cap) back -= cap;
@@ -64,7 +64,7 @@ void limiter_process(limiter *l, float *left, float *right, int n) {
             l->dq_time[slot] = now;
             l->dq_count++;
         }
-        while (l->dq_time[l->dq_head] <= now - la - 1) {
+        while ((int)(now - l->dq_time[l->dq_head]) > la) {
             if (++l->dq_head == cap) l->dq_head = 0;
             l->dq_count--;
         }

@@ -29,9 +29,9 @@ typedef struct {
     int delay_pos;
     /* monotonic deque of (time, gain) for the sliding minimum */
     float dq_gain[LIMITER_LOOKAHEAD_MAX + 1];
-    long long dq_time[LIMITER_LOOKAHEAD_MAX + 1];
+    unsigned dq_time[LIMITER_LOOKAHEAD_MAX + 1]; /* sample counter, wraps harmlessly */
     int dq_head, dq_count;
-    long long now;
+    unsigned now;
     /* box average */
     float box[LIMITER_LOOKAHEAD_MAX];
     double box_sum;

@@ -184,15 +184,59 @@ static inline float interpolate(const sinc_table *t, const float *x, int frames,
 #endif
 }
 
+/* Samples from `pos` that can run without a fade, wrap or end check (one step of margin). */
+static int steady_run(const voice *v, int looping, double end, double fade_len, double pos, int limit) {
+    if (v->amp_step != 0.0f) return 0;
+    double room = looping ? end - pos : end - fade_len - pos;
+    double steps = kwr_floor(room / v->step) - 1.0;
+    if (steps <= 0.0) return 0;
+    return steps < (double)limit ? (int)steps : limit;
+}
+
 static void render_voice(player *p, voice *v, float *out_l, float *out_r, int n) {
     const sample_buf *s = v->s;
     const int frames = s->frames, looping = p->looping, stereo = s->channels == 2;
     const float *xl = s->ch[0], *xr = stereo ? s->ch[1] : s->ch[0];
     const double end = looping ? (double)frames : (double)p->length * (double)frames;
     const double fade_len = (double)PLAYER_CUT_FADE * v->step;
+    const double step = v->step;
     double pos = v->pos;
     float amp = v->amp;
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    while (i < n) {
+        /* steady stretch: no envelope ramp, far from the cut fade, the end and the loop point */
+        int run = steady_run(v, looping, end, fade_len, pos, n - i);
+        if (run > 0) {
+            const float g = amp;
+            if (!v->table) {
+                int idx = (int)pos;
+                if (out_r) {
+                    for (int j = 0; j < run; j++) {
+                        out_l[i + j] += g * xl[idx + j];
+                        out_r[i + j] += g * xr[idx + j];
+                    }
+                } else if (stereo) {
+                    for (int j = 0; j < run; j++) out_l[i + j] += g * (0.5f * (xl[idx + j] + xr[idx + j]));
+                } else {
+                    for (int j = 0; j < run; j++) out_l[i + j] += g * xl[idx + j];
+                }
+                pos += (double)run; /* step is exactly 1 on the direct path */
+            } else {
+                for (int j = 0; j < run; j++) {
+                    float a = interpolate(v->table, xl, frames, pos, looping);
+                    float b = stereo ? interpolate(v->table, xr, frames, pos, looping) : a;
+                    if (out_r) {
+                        out_l[i + j] += g * a;
+                        out_r[i + j] += g * b;
+                    } else {
+                        out_l[i + j] += g * (stereo ? 0.5f * (a + b) : a);
+                    }
+                    pos += step;
+                }
+            }
+            i += run;
+            continue;
+        }
         float g = amp;
         if (!looping) {
             double left = end - pos;
@@ -217,7 +261,7 @@ static void render_voice(player *p, voice *v, float *out_l, float *out_r, int n)
         } else {
             out_l[i] += g * (stereo ? 0.5f * (a + b) : a);
         }
-        pos += v->step;
+        pos += step;
         if (looping && pos >= (double)frames) pos -= (double)frames;
         if (v->amp_step != 0.0f) {
             amp += v->amp_step;
@@ -229,6 +273,7 @@ static void render_voice(player *p, voice *v, float *out_l, float *out_r, int n)
                 break;
             }
         }
+        i++;
     }
     v->pos = pos;
     v->amp = amp;
