@@ -28,7 +28,8 @@ void ott_init(ott *o, ott_variant variant, float sample_rate) {
 }
 
 void ott_reset(ott *o) {
-    kwr_memset(o->ch, 0, sizeof(o->ch));
+    ott_svf4 *all[4] = {&o->a, &o->b, &o->ce, &o->d};
+    for (int k = 0; k < 4; k++) all[k]->ic1 = all[k]->ic2 = (ott_f4){0.0f, 0.0f, 0.0f, 0.0f};
     for (int b = 0; b < OTT_BANDS; b++) {
         o->env[b] = 0.0f;
         o->gain[b] = 1.0f;
@@ -57,64 +58,90 @@ float ott_gain_db(const ott *o, int band, float level_db, float amount) {
     return amount * (comp + o->eq_db[band] + OTT_MAKEUP_DB);
 }
 
-static void split_channel(const ott *o, ott_channel *c, const float *x, float *low, float *mid,
-                          float *high, int n) {
-    ott_channel s = *c;
-    const svf_coefs *a = &o->c100, *b = &o->c2500;
+static ott_f4 splat(float v) { return (ott_f4){v, v, v, v}; }
+
+/* One TPT SVF tick on four lanes (svf.h); returns the band output, *lp the low-pass. */
+static inline ott_f4 tick4(ott_f4 a1, ott_f4 a2, ott_f4 a3, ott_svf4 *s, ott_f4 x, ott_f4 *lp) {
+    ott_f4 v3 = x - s->ic2;
+    ott_f4 v1 = a1 * s->ic1 + a2 * v3;
+    ott_f4 v2 = s->ic2 + a2 * s->ic1 + a3 * v3;
+    s->ic1 = 2.0f * v1 - s->ic1;
+    s->ic2 = 2.0f * v2 - s->ic2;
+    *lp = v2;
+    return v1;
+}
+
+static ott_f4 flush4(ott_f4 v) {
+    ott_i4 tiny = __builtin_elementwise_abs(v) < 1e-25f;
+    return (ott_f4)((ott_i4)v & ~tiny);
+}
+
+/* The LR4 3-band split of left/right (right NULL = mono) into o->band, stage by stage: each pass
+ * carries only its own short recurrence, and runs four filters per vector. The arithmetic per
+ * filter is exactly svf_tick's, so the result equals the scalar cascade. */
+static void split(ott *o, const float *left, const float *right, int n) {
+    const svf_coefs *p = &o->c100, *q = &o->c2500;
+    const ott_f4 pa1 = splat(p->a1), pa2 = splat(p->a2), pa3 = splat(p->a3), pk = splat(p->k);
+    const ott_f4 qa1 = splat(q->a1), qa2 = splat(q->a2), qa3 = splat(q->a3), qk = splat(q->k);
+    ott_f4 *st = o->stage;
+    ott_svf4 s = o->a;
     for (int i = 0; i < n; i++) {
-        float lp1;
-        float bp1 = svf_tick(a, &s.s100, x[i], &lp1);
-        float hp1 = x[i] - a->k * bp1 - lp1;
-        float lo = svf_lp(a, &s.s100_lp, lp1);
-        float rest = svf_hp(a, &s.s100_hp, hp1);
-        float lp2;
-        float bp2 = svf_tick(b, &s.s2500, rest, &lp2);
-        float hp2 = rest - b->k * bp2 - lp2;
-        mid[i] = svf_lp(b, &s.s2500_lp, lp2);
-        high[i] = svf_hp(b, &s.s2500_hp, hp2);
-        low[i] = svf_ap(b, &s.ap2500, lo);
+        ott_f4 x = {left[i], right ? right[i] : 0.0f, 0.0f, 0.0f}, lp;
+        ott_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
+        ott_f4 hp = x - pk * bp - lp;
+        st[i] = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
     }
-    svf_state *st = &s.s100;
-    for (int k = 0; k < 7; k++) svf_state_flush(st + k);
-    *c = s;
-}
-
-/* One LR4 3-band split step for one sample; inlined twice in the stereo loop below. */
-static inline void split_tick(const svf_coefs *a, const svf_coefs *b, ott_channel *s, float x,
-                              float *low, float *mid, float *high) {
-    float lp1;
-    float bp1 = svf_tick(a, &s->s100, x, &lp1);
-    float hp1 = x - a->k * bp1 - lp1;
-    float lo = svf_lp(a, &s->s100_lp, lp1);
-    float rest = svf_hp(a, &s->s100_hp, hp1);
-    float lp2;
-    float bp2 = svf_tick(b, &s->s2500, rest, &lp2);
-    float hp2 = rest - b->k * bp2 - lp2;
-    *mid = svf_lp(b, &s->s2500_lp, lp2);
-    *high = svf_hp(b, &s->s2500_hp, hp2);
-    *low = svf_ap(b, &s->ap2500, lo);
-}
-
-/* Both channels in one loop: two independent recurrences for the CPU to overlap. */
-static void split_stereo(ott *o, int n) {
-    ott_channel l = o->ch[0], r = o->ch[1];
-    const svf_coefs *a = &o->c100, *b = &o->c2500;
-    float *const *io = o->io;
+    o->a = s;
+    s = o->b;
     for (int i = 0; i < n; i++) {
-        split_tick(a, b, &l, io[0][i], &o->band[0][0][i], &o->band[0][1][i], &o->band[0][2][i]);
-        split_tick(a, b, &r, io[1][i], &o->band[1][0][i], &o->band[1][1][i], &o->band[1][2][i]);
+        ott_f4 x = st[i], lp;
+        ott_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
+        ott_f4 hp = x - pk * bp - lp;
+        /* [low L, low R, rest L, rest R] → next stage wants [rest L, rest R, low L, low R] */
+        st[i] = __builtin_shufflevector(lp, hp, 6, 7, 0, 1);
     }
-    svf_state *sl = &l.s100, *sr = &r.s100;
-    for (int k = 0; k < 7; k++) {
-        svf_state_flush(sl + k);
-        svf_state_flush(sr + k);
+    o->b = s;
+    s = o->ce;
+    float *low_l = o->band[0][0], *low_r = o->band[1][0];
+    for (int i = 0; i < n; i++) {
+        ott_f4 x = st[i], lp;
+        ott_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
+        ott_f4 hp = x - qk * bp - lp;
+        ott_f4 ap = x - 2.0f * qk * bp;
+        low_l[i] = ap[2];
+        low_r[i] = ap[3];
+        st[i] = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
     }
-    o->ch[0] = l;
-    o->ch[1] = r;
+    o->ce = s;
+    s = o->d;
+    float *mid_l = o->band[0][1], *mid_r = o->band[1][1], *high_l = o->band[0][2], *high_r = o->band[1][2];
+    for (int i = 0; i < n; i++) {
+        ott_f4 x = st[i], lp;
+        ott_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
+        ott_f4 hp = x - qk * bp - lp;
+        mid_l[i] = lp[0];
+        mid_r[i] = lp[1];
+        high_l[i] = hp[2];
+        high_r[i] = hp[3];
+    }
+    o->d = s;
+    ott_svf4 *all[4] = {&o->a, &o->b, &o->ce, &o->d};
+    for (int k = 0; k < 4; k++) {
+        all[k]->ic1 = flush4(all[k]->ic1);
+        all[k]->ic2 = flush4(all[k]->ic2);
+    }
 }
 
-void ott_split(ott *o, int channel, const float *x, float *low, float *mid, float *high, int n) {
-    split_channel(o, &o->ch[channel], x, low, mid, high, n);
+void ott_split(ott *o, const float *x, float *low, float *mid, float *high, int n) {
+    for (int done = 0; done < n; done += OTT_MAX_BLOCK) {
+        int k = n - done < OTT_MAX_BLOCK ? n - done : OTT_MAX_BLOCK;
+        split(o, x + done, 0, k);
+        for (int i = 0; i < k; i++) {
+            low[done + i] = o->band[0][0][i];
+            mid[done + i] = o->band[0][1][i];
+            high[done + i] = o->band[0][2][i];
+        }
+    }
 }
 
 void ott_process(ott *o, float *left, float *right, int n) {
@@ -123,13 +150,7 @@ void ott_process(ott *o, float *left, float *right, int n) {
         return;
     }
     int channels = right ? 2 : 1;
-    if (channels == 2) {
-        o->io[0] = left;
-        o->io[1] = right;
-        split_stereo(o, n);
-    } else {
-        split_channel(o, &o->ch[0], left, o->band[0][0], o->band[0][1], o->band[0][2], n);
-    }
+    split(o, left, right, n);
     /* One pass over the block, the three bands side by side (three independent envelope
      * chains for the CPU to overlap): peak envelope per band, linked across channels; at the end
      * of every OTT_GAIN_INTERVAL samples the gain computer sets the target the band gain ramps

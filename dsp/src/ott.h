@@ -28,9 +28,14 @@
 
 typedef enum { OTT_KICK = 0, OTT_MASTER = 1 } ott_variant;
 
+/* Four-lane float vector (clang/gcc vector extension: wasm SIMD here, SSE/NEON natively). */
+typedef float ott_f4 __attribute__((vector_size(16), aligned(16)));
+typedef int ott_i4 __attribute__((vector_size(16), aligned(16)));
+
+/* SVF states of four filters side by side, one per lane. */
 typedef struct {
-    svf_state s100, s100_lp, s100_hp, s2500, s2500_lp, s2500_hp, ap2500;
-} ott_channel;
+    ott_f4 ic1, ic2;
+} ott_svf4;
 
 typedef struct {
     float sample_rate;
@@ -42,12 +47,16 @@ typedef struct {
     float gain[OTT_BANDS];      /* current linear gain per band */
     float gain_step[OTT_BANDS]; /* per-sample increment toward the gain of the next interval */
     svf_coefs c100, c2500;
-    ott_channel ch[2];
+    /* the crossover runs stage by stage over a block, four filters per vector:
+     * a = 100 Hz first section [L, R, –, –]; b = 100 Hz second sections [LP L, LP R, HP L, HP R];
+     * ce = 2.5 kHz first section and the low band's 2.5 kHz allpass [L, R, AP L, AP R];
+     * d = 2.5 kHz second sections [LP L, LP R, HP L, HP R] */
+    ott_svf4 a, b, ce, d;
+    ott_f4 stage[OTT_MAX_BLOCK];
     ramp amount;
     ramp active;
     int phase; /* samples into the current gain interval */
     float band[2][OTT_BANDS][OTT_MAX_BLOCK];
-    float *io[2]; /* the stereo block being split */
 } ott;
 
 void ott_init(ott *o, ott_variant variant, float sample_rate);
@@ -58,7 +67,8 @@ void ott_set_amount(ott *o, float amount);
 float ott_gain_db(const ott *o, int band, float level_db, float amount);
 /* In place, n <= OTT_MAX_BLOCK; right NULL = mono. */
 void ott_process(ott *o, float *left, float *right, int n);
-/* Splits n samples of x into the three bands (crossover only); used by tests. */
-void ott_split(ott *o, int channel, const float *x, float *low, float *mid, float *high, int n);
+/* Splits n mono samples into the three bands with the crossover ott_process
+ * uses (crossover only); for tests. */
+void ott_split(ott *o, const float *x, float *low, float *mid, float *high, int n);
 
 #endif

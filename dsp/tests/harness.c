@@ -57,7 +57,7 @@ EXPORT(h_shaper) void h_shaper(float sr, float wet, float *x, int n) {
 EXPORT(h_ott_split) void h_ott_split(int variant, float sr, const float *x, float *lo, float *mid, float *hi, int n) {
     ott *o = (ott *)arena_alloc(mem(), sizeof(ott));
     ott_init(o, (ott_variant)variant, sr);
-    ott_split(o, 0, x, lo, mid, hi, n);
+    ott_split(o, x, lo, mid, hi, n);
     arena_free(mem(), o);
 }
 
