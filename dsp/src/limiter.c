@@ -14,16 +14,14 @@ void limiter_init(limiter *l, float sample_rate) {
 }
 
 void limiter_reset(limiter *l) {
-    kwr_memset(l->delay, 0, sizeof(l->delay));
-    l->delay_pos = 0;
-    l->dq_head = 0;
-    l->dq_count = 0;
+    kwr_memset(l->cat_l, 0, sizeof(l->cat_l));
+    kwr_memset(l->cat_r, 0, sizeof(l->cat_r));
+    for (int i = 0; i < LIMITER_LOOKAHEAD_MAX + LIMITER_BLOCK; i++) l->cat_need[i] = 1.0f;
     l->now = 0;
     for (int i = 0; i < LIMITER_LOOKAHEAD_MAX; i++) l->box[i] = 1.0f;
     l->box_sum = (double)l->lookahead;
     l->box_pos = 0;
     l->release_gain = 1.0f;
-    l->last_gain = 1.0f;
     ramp_snap(&l->pregain);
 }
 
@@ -39,62 +37,64 @@ void limiter_set_release_ms(limiter *l, float ms) {
 
 int limiter_latency(const limiter *l) { return l->lookahead; }
 
-void limiter_process(limiter *l, float *left, float *right, int n) {
-    const int la = l->lookahead;
-    const int cap = LIMITER_LOOKAHEAD_MAX + 1;
+static void process_block(limiter *l, float *left, float *right, int n) {
+    const int la = l->lookahead, w = la + 1, m = la + n;
     const double inv_la = 1.0 / (double)la;
+    float *cl = l->cat_l, *cr = l->cat_r, *need = l->cat_need;
+    /* pre-gain, sanitising, and the gain each sample needs */
     for (int i = 0; i < n; i++) {
         float g_pre = ramp_next(&l->pregain);
         float xl = kwr_sanitize(left[i], 1e4f) * g_pre;
         float xr = kwr_sanitize(right[i], 1e4f) * g_pre;
+        cl[la + i] = xl;
+        cr[la + i] = xr;
         float peak = kwr_maxf(kwr_absf(xl), kwr_absf(xr));
-        float need = peak > LIMITER_CEILING ? LIMITER_CEILING / peak : 1.0f;
-        /* sliding minimum over the last la + 1 samples: with the box of la this covers the peak */
-        unsigned now = l->now++;
-        while (l->dq_count > 0) {
-            int back = l->dq_head + l->dq_count - 1;
-            if (back >= cap) back -= cap;
-            if (l->dq_gain[back] >= need) l->dq_count--;
-            else break;
-        }
-        {
-            int slot = l->dq_head + l->dq_count;
-            if (slot >= cap) slot -= cap;
-            l->dq_gain[slot] = need;
-            l->dq_time[slot] = now;
-            l->dq_count++;
-        }
-        while ((int)(now - l->dq_time[l->dq_head]) > la) {
-            if (++l->dq_head == cap) l->dq_head = 0;
-            l->dq_count--;
-        }
-        float held = l->dq_gain[l->dq_head];
+        need[la + i] = peak > LIMITER_CEILING ? LIMITER_CEILING / peak : 1.0f;
+    }
+    /* sliding minimum over la + 1 samples ending at each sample of the block: windows of
+     * cat_need[i … i + la]; prefix minima run forward inside segments of w, suffix minima
+     * backward, and a window spans at most two segments */
+    float *pre = l->prefix, *suf = l->suffix;
+    for (int j = 0; j < m; j++) pre[j] = (j % w == 0) ? need[j] : kwr_minf(pre[j - 1], need[j]);
+    for (int j = m - 1; j >= 0; j--) {
+        suf[j] = (j == m - 1 || j % w == w - 1) ? need[j] : kwr_minf(suf[j + 1], need[j]);
+    }
+    float rg = l->release_gain;
+    const float rc = l->release_coef;
+    for (int i = 0; i < n; i++) {
+        float held = kwr_minf(suf[i], pre[i + la]);
         /* instant attack, exponential release */
-        float rg = l->release_gain;
-        rg = held < rg ? held : rg + l->release_coef * (held - rg);
-        l->release_gain = rg;
+        rg = held < rg ? held : rg + rc * (held - rg);
         /* box average over the look-ahead */
         l->box_sum += (double)rg - (double)l->box[l->box_pos];
         l->box[l->box_pos] = rg;
         l->box_pos = l->box_pos + 1 == la ? 0 : l->box_pos + 1;
         double avg = l->box_sum * inv_la;
         float g = avg >= 1.0 ? 1.0f : (float)avg;
-        /* delayed audio */
-        int dp = l->delay_pos;
-        float dl = l->delay[0][dp], dr = l->delay[1][dp];
-        l->delay[0][dp] = xl;
-        l->delay[1][dp] = xr;
-        l->delay_pos = dp + 1 == la ? 0 : dp + 1;
-        float yl = dl * g, yr = dr * g;
+        /* the audio la samples back */
+        float yl = cl[i] * g, yr = cr[i] * g;
         left[i] = yl > 1.0f ? 1.0f : (yl < -1.0f ? -1.0f : yl);
         right[i] = yr > 1.0f ? 1.0f : (yr < -1.0f ? -1.0f : yr);
-        l->last_gain = g;
-        if ((now & 4095) == 4095) {
+        if ((l->now++ & 4095) == 4095) {
             /* re-sum the box now and then (on sample counts, not blocks, so any block size gives
              * the same output) so rounding in the running sum cannot accumulate */
             double s = 0.0;
             for (int k = 0; k < la; k++) s += l->box[k];
             l->box_sum = s;
         }
+    }
+    l->release_gain = rg;
+    /* keep the last la samples as the next block's history */
+    for (int k = 0; k < la; k++) {
+        cl[k] = cl[n + k];
+        cr[k] = cr[n + k];
+        need[k] = need[n + k];
+    }
+}
+
+void limiter_process(limiter *l, float *left, float *right, int n) {
+    for (int done = 0; done < n; done += LIMITER_BLOCK) {
+        int k = n - done < LIMITER_BLOCK ? n - done : LIMITER_BLOCK;
+        process_block(l, left + done, right + done, k);
     }
 }

@@ -2,7 +2,7 @@
  *
  * Signalsmith's construction ("Designing a straightforward limiter", 2022): the gain each sample
  * needs (ceiling / |x|, ≤ 1) goes through a sliding minimum over the look-ahead window
- * (monotonic deque, O(1) amortised), then exponential release (10–50 ms, instant attack), then a
+ * (van Herk / Gil-Werman: segment prefix and suffix minima, three passes per block, exact), then exponential release (10–50 ms, instant attack), then a
  * box average of the same length. The box average of a signal that already stays at or below
  * the needed gain for the whole window reaches that gain by the time the peak leaves the delay
  * line, so the gain is smooth and still catches every peak. A final clamp to ±1 guards against
@@ -18,25 +18,25 @@
 #define LIMITER_LOOKAHEAD_MAX 128
 #define LIMITER_CEILING 1.0f
 
+#define LIMITER_BLOCK 128
+
 typedef struct {
     float sample_rate;
     int lookahead;
     float release_coef;
     float release_gain;
     ramp pregain;
-    /* delay line for the audio (two channels) */
-    float delay[2][LIMITER_LOOKAHEAD_MAX];
-    int delay_pos;
-    /* monotonic deque of (time, gain) for the sliding minimum */
-    float dq_gain[LIMITER_LOOKAHEAD_MAX + 1];
-    unsigned dq_time[LIMITER_LOOKAHEAD_MAX + 1]; /* sample counter, wraps harmlessly */
-    int dq_head, dq_count;
-    unsigned now;
+    unsigned now; /* sample counter (wraps harmlessly) */
+    /* look-ahead history followed by the current block: audio (two channels) and needed gain */
+    float cat_l[LIMITER_LOOKAHEAD_MAX + LIMITER_BLOCK];
+    float cat_r[LIMITER_LOOKAHEAD_MAX + LIMITER_BLOCK];
+    float cat_need[LIMITER_LOOKAHEAD_MAX + LIMITER_BLOCK];
+    float prefix[LIMITER_LOOKAHEAD_MAX + LIMITER_BLOCK];
+    float suffix[LIMITER_LOOKAHEAD_MAX + LIMITER_BLOCK];
     /* box average */
     float box[LIMITER_LOOKAHEAD_MAX];
     double box_sum;
     int box_pos;
-    float last_gain;
 } limiter;
 
 void limiter_init(limiter *l, float sample_rate);
