@@ -1,9 +1,18 @@
 """The ASGI application: HTTP through Django, WebSockets only from allowed origins."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from kickwithreverb.asgi import application
+
+
+def run_async(coroutine_function):
+    """Run in a fresh event loop on its own thread: the browser tests' Playwright (sync API)
+    keeps a loop running on the main thread for the rest of the session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine_function()).result(timeout=30)
 
 
 def test_http_requests_reach_django():
@@ -13,7 +22,7 @@ def test_http_requests_reach_django():
         )
         return await communicator.get_response(timeout=10)
 
-    response = async_to_sync(get)()
+    response = run_async(get)
     assert response["status"] == 200
     assert b'<form method="post" action="/accounts/login/"' in response["body"]
 
@@ -31,4 +40,4 @@ def test_websockets_from_foreign_or_missing_origins_are_refused(origin):
         await communicator.disconnect()
         return connected
 
-    assert async_to_sync(connect)() is False
+    assert run_async(connect) is False

@@ -19,6 +19,8 @@ CONFIG_VARS = {
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
     "SECURE_HSTS_SECONDS",
+    # The browser tests' conftest sets this for the test process; a deployment never has it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 
