@@ -106,16 +106,39 @@ KWR_INLINE float kwr_fast_db_to_gain(float db) { return kwr_fast_exp2f(db * 0.16
 KWR_INLINE float kwr_db_to_gain(float db) { return kwr_expf(db * 0.115129254649702284f); }
 KWR_INLINE float kwr_gain_to_db(float g) { return 8.68588963806503655f * kwr_logf(g); }
 
-/* tanh via e^(2x): tanh(x) = 1 - 2/(e^(2x)+1); exact sign symmetry, saturates cleanly. */
+/* tanh via e^(2|x|): tanh(x) = sign(x)·(1 − 2/(e^(2|x|) + 1)); tanh(0) is exactly 0 and it
+ * saturates cleanly. kwr_tanh4 below is the same arithmetic four lanes at a time. */
 KWR_INLINE float kwr_tanhf(float x) {
-    float ax = kwr_absf(x);
-    float y;
-    if (ax < 0.004f) {
-        y = ax * (1.0f - ax * ax * (1.0f / 3.0f));
-    } else {
-        y = 1.0f - 2.0f / (kwr_expf(2.0f * ax) + 1.0f);
-    }
+    float y = 1.0f - 2.0f / (kwr_expf(2.0f * kwr_absf(x)) + 1.0f);
     return x < 0.0f ? -y : y;
+}
+
+/* Four-lane vectors (clang/gcc vector extensions: wasm SIMD here, SSE/NEON natively). */
+typedef float kwr_f4 __attribute__((vector_size(16), aligned(16)));
+typedef float kwr_f4u __attribute__((vector_size(16), aligned(4)));
+typedef int kwr_i4 __attribute__((vector_size(16), aligned(16)));
+
+KWR_INLINE kwr_f4 kwr_splat4(float v) { return (kwr_f4){v, v, v, v}; }
+
+/* kwr_expf on four lanes, operation for operation. */
+KWR_INLINE kwr_f4 kwr_exp4(kwr_f4 x) {
+    kwr_i4 under = x < -87.0f;
+    x = __builtin_elementwise_min(x, kwr_splat4(88.0f));
+    kwr_f4 kf = __builtin_elementwise_floor(x * 1.44269504088896341f + 0.5f);
+    kwr_f4 r = x - kf * 0.693145751953125f;
+    r = r - kf * 1.428606765330187045e-06f;
+    kwr_f4 p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666671633720398f + r * (0.0416664853692054749f +
+               r * (0.00833336077630519867f + r * (0.00139383471105247736f + r * 0.000198527617612853646f))))));
+    kwr_i4 bits = (__builtin_convertvector(kf, kwr_i4) + 127) << 23;
+    kwr_f4 y = p * (kwr_f4)bits;
+    return (kwr_f4)((kwr_i4)y & ~under);
+}
+
+KWR_INLINE kwr_f4 kwr_tanh4(kwr_f4 x) {
+    kwr_f4 ax = __builtin_elementwise_abs(x);
+    kwr_f4 y = 1.0f - 2.0f / (kwr_exp4(2.0f * ax) + 1.0f);
+    kwr_i4 sign = (kwr_i4)x & (kwr_i4)kwr_splat4(-0.0f);
+    return (kwr_f4)((kwr_i4)y | sign);
 }
 
 /* sin and cos in double precision after reduction to [-π/4, π/4]. */
