@@ -36,9 +36,10 @@ def fresh_process(weights: Path, threads: int) -> tuple[float, float]:
         [sys.executable, "-c", _FRESH, str(weights), str(threads)],
         capture_output=True,
         text=True,
-        check=True,
         cwd=Path(__file__).resolve().parents[1],
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"The fresh process failed to generate a kick:\n{done.stderr[-2000:]}")
     return time.perf_counter() - started, float(done.stdout.strip().splitlines()[-1])
 
 

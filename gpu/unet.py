@@ -16,7 +16,7 @@ from gpu.roles import Denoiser
 @dataclass
 class UNetConfig:
     latent_channels: int = 16
-    channels: list[int] = field(default_factory=lambda: [64, 128, 192])
+    channels: list[int] = field(default_factory=lambda: [32, 64, 128])
     blocks_per_level: int = 1
     emb_dim: int = 256
     attention_heads: int = 4

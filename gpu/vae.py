@@ -20,7 +20,7 @@ from gpu.roles import Autoencoder
 
 @dataclass
 class VAEConfig:
-    n_mels: int = 80
+    n_channels: int = 99  # spectrogram channels: 80 mel + 19 low-band (gpu.spectral)
     channels: int = 128
     latent_channels: int = 16
     downsample_stages: int = 2
@@ -46,7 +46,7 @@ class MelVAE(Autoencoder):
     def __init__(self, config: VAEConfig):
         super().__init__(config)
         c = config.channels
-        encoder: list[nn.Module] = [nn.Conv1d(config.n_mels, c, config.kernel, padding=3)]
+        encoder: list[nn.Module] = [nn.Conv1d(config.n_channels, c, config.kernel, padding=3)]
         for _ in range(config.downsample_stages):
             encoder += _blocks(config, config.encoder_blocks)
             encoder.append(nn.Conv1d(c, c, 4, stride=2, padding=1))  # L -> L / 2
@@ -62,7 +62,7 @@ class MelVAE(Autoencoder):
                 nn.Conv1d(c, c, 3, padding=1),
             ]
         decoder += [*_blocks(config, config.decoder_blocks), ChannelLayerNorm(c)]
-        decoder.append(nn.Conv1d(c, config.n_mels, 3, padding=1))
+        decoder.append(nn.Conv1d(c, config.n_channels, 3, padding=1))
         self.decoder = nn.Sequential(*decoder)
 
     def encode(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

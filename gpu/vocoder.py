@@ -26,7 +26,7 @@ from gpu.roles import Vocoder
 
 @dataclass
 class VocoderConfig:
-    n_mels: int = 80
+    n_channels: int = 99  # spectrogram channels: 80 mel + 19 low-band (gpu.spectral)
     n_fft: int = 1024
     hop: int = 256
     dim: int = 128
@@ -42,7 +42,9 @@ class ISTFTVocoder(Vocoder):
     def __init__(self, config: VocoderConfig):
         super().__init__(config)
         n_bins = config.n_fft // 2 + 1
-        self.embed = nn.Conv1d(config.n_mels, config.dim, config.kernel, padding=config.kernel // 2)
+        self.embed = nn.Conv1d(
+            config.n_channels, config.dim, config.kernel, padding=config.kernel // 2
+        )
         self.norm_in = nn.LayerNorm(config.dim)
         self.backbone = nn.Sequential(
             *[

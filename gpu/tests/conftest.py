@@ -11,4 +11,4 @@ def tiny_weights(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_pipe(tiny_weights):
-    return KickPipeline.from_pretrained(tiny_weights)
+    return KickPipeline.from_pretrained(tiny_weights, threads=1)

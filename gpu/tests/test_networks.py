@@ -27,7 +27,7 @@ def test_log_mel_shape_and_onset_without_pre_echo():
     audio = torch.zeros(2, 88_200)
     audio[:, 0] = 1.0  # a click at the very first sample
     mel = LogMel(SPECTRAL)(audio)
-    assert mel.shape == (2, 80, 320)
+    assert mel.shape == (2, 99, 320)
     assert mel[0, :, 0].max() > mel[0, :, 10].max() + 5  # energy at frame 0, nothing later
 
 
@@ -42,18 +42,18 @@ def test_mel_filterbank_covers_the_kick_range():
 
 def test_vae_shapes_and_deterministic_encode():
     vae = MelVAE(VAEConfig(channels=16, latent_channels=4)).eval()
-    mel = torch.randn(3, 80, 320)
+    mel = torch.randn(3, 99, 320)
     mean, logvar = vae.encode(mel)
     assert mean.shape == logvar.shape == (3, 4, 80)
-    assert vae.decode(mean).shape == (3, 80, 320)
+    assert vae.decode(mean).shape == (3, 99, 320)
     assert torch.equal(vae.encode(mel)[0], mean)
     recon, m, _ = vae(mel[:, :, :128])
-    assert recon.shape == (3, 80, 128) and m.shape == (3, 4, 32)
+    assert recon.shape == (3, 99, 128) and m.shape == (3, 4, 32)
 
 
 def test_vocoder_length_and_finite_output():
     vocoder = ISTFTVocoder(VocoderConfig(dim=16, blocks=1)).eval()
-    audio = vocoder(torch.randn(2, 80, 64))
+    audio = vocoder(torch.randn(2, 99, 64))
     assert audio.shape == (2, 63 * 256)
     assert torch.isfinite(audio).all()
 

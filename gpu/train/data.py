@@ -22,7 +22,7 @@ from gpu.spectral import LogMel, SpectralConfig
 @dataclass
 class CorpusArrays:
     audio: np.ndarray  # (N, n_samples) float16
-    mel: np.ndarray  # (N, M, T) float16
+    mel: np.ndarray  # (N, channels, T) float16: log-mel + low band
     descriptors: np.ndarray  # (N, 3) float32 raw (NaN = absent)
     keywords: np.ndarray  # (N, V) float32 multi-hot
     vocabulary: list[str]
@@ -79,13 +79,8 @@ def build_or_load(
             ],
             dtype=np.float32,
         )
-        mel_fn = LogMel(spectral)
-        mels = np.zeros((len(corpus), spectral.n_mels, spectral.n_frames), dtype=np.float16)
-        with torch.inference_mode():
-            for i in range(0, len(corpus), 256):
-                mels[i : i + 256] = mel_fn(torch.from_numpy(corpus.audio[i : i + 256])).numpy()
         np.save(folder / "audio.npy", corpus.audio[:, : spectral.n_samples].astype(np.float16))
-        np.save(folder / "mel.npy", mels)
+        np.save(folder / "mel.npy", _spectrograms(corpus.audio, spectral))
         np.save(folder / "descriptors.npy", descriptors)
         np.save(folder / "keywords.npy", keywords)
         np.savez(folder / "features.npz", **features)
@@ -99,9 +94,11 @@ def build_or_load(
         done.write_text(json.dumps(meta, indent=2))
     meta = json.loads(done.read_text())
     if meta["spectral"] != spectral.to_dict():
-        raise SystemExit(
-            f"{folder} was built with other spectrogram settings; delete it to rebuild."
-        )
+        # Same kicks, new representation: recompute the spectrograms from the cached audio.
+        audio = np.load(folder / "audio.npy", mmap_mode="r")
+        np.save(folder / "mel.npy", _spectrograms(audio, spectral))
+        meta["spectral"] = spectral.to_dict()
+        done.write_text(json.dumps(meta, indent=2))
     return CorpusArrays(
         audio=np.load(folder / "audio.npy", mmap_mode="r"),
         mel=np.load(folder / "mel.npy"),
@@ -110,6 +107,17 @@ def build_or_load(
         vocabulary=json.loads((folder / "vocabulary.json").read_text()),
         meta=meta,
     )
+
+
+def _spectrograms(audio: np.ndarray, spectral: SpectralConfig) -> np.ndarray:
+    """audio (N, samples) -> float16 (N, channels, frames), in blocks to bound memory."""
+    transform = LogMel(spectral)
+    out = np.zeros((len(audio), spectral.n_channels, spectral.n_frames), dtype=np.float16)
+    with torch.inference_mode():
+        for i in range(0, len(audio), 256):
+            block = torch.from_numpy(np.asarray(audio[i : i + 256], dtype=np.float32))
+            out[i : i + 256] = transform(block).numpy()
+    return out
 
 
 def frame_crops(

@@ -14,9 +14,9 @@ import torch
 from gpu.checkpoint import load_network
 from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
 from gpu.schedule import NoiseSchedule, ScheduleConfig
-from gpu.spectral import LogMel, SpectralConfig
+from gpu.spectral import SpectralConfig
 from gpu.train.data import CorpusArrays, frame_crops
-from gpu.train.losses import gaussian_kl, multi_resolution_stft_loss
+from gpu.train.losses import gaussian_kl, low_band_loss, multi_resolution_stft_loss
 from gpu.train.state import Run
 from gpu.unet import LatentUNet, UNetConfig
 from gpu.vae import MelVAE, VAEConfig
@@ -62,7 +62,7 @@ def _warmup_cosine(optimizer, base_lr: float, step: int, total: int) -> None:
 def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig) -> None:
     mel_all = torch.from_numpy(data.mel.astype(np.float32))  # (N, M, T)
     config = VAEConfig(
-        n_mels=spectral.n_mels,
+        n_channels=spectral.n_channels,
         channels=args.width or 96,
         mel_mean=round(float(mel_all.mean()), 4),
         mel_std=round(float(mel_all.std()), 4),
@@ -71,6 +71,10 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
     optimizer = _adamw(vae.parameters(), args.lr or 1e-3)
     rng = np.random.default_rng(args.seed)
     crop = args.crop or 128
+    # The low band carries the note: weigh its reconstruction 4x (mean weight stays 1).
+    channel_weight = torch.ones(spectral.n_channels, 1, device=args.device)
+    channel_weight[spectral.n_mels :] = 4.0
+    channel_weight /= channel_weight.mean()
 
     def step() -> dict:
         _warmup_cosine(optimizer, args.lr or 1e-3, run.step, args.steps)
@@ -79,7 +83,7 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
         mel = torch.stack([mel_all[r, :, s : s + crop] for r, s in zip(rows, starts, strict=True)])
         mel = mel.to(args.device)  # (B, M, crop)
         recon, mean, logvar = vae(mel)
-        l1 = torch.mean(torch.abs(recon - mel)) / config.mel_std
+        l1 = torch.mean(torch.abs(recon - mel) * channel_weight) / config.mel_std
         kl = gaussian_kl(mean, logvar)
         loss = l1 + args.kl_weight * kl
         optimizer.zero_grad(set_to_none=True)
@@ -93,10 +97,9 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
 
 def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig) -> None:
     config = VocoderConfig(
-        n_mels=spectral.n_mels, n_fft=spectral.n_fft, hop=spectral.hop, dim=args.width or 64
+        n_channels=spectral.n_channels, n_fft=spectral.n_fft, hop=spectral.hop, dim=args.width or 64
     )
     vocoder = ISTFTVocoder(config).to(args.device)
-    mel_fn = LogMel(spectral).to(args.device)
     optimizer = _adamw(vocoder.parameters(), args.lr or 1e-3)
     rng = np.random.default_rng(args.seed)
     crop = args.crop or 64
@@ -121,15 +124,17 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
         target_t = torch.from_numpy(target).to(args.device)  # (B, N)
         audio = vocoder(mel)
         stft = multi_resolution_stft_loss(audio, target_t)
-        mel_l1 = torch.mean(
-            torch.abs(mel_fn(torch.nn.functional.pad(audio, (0, hop)))[..., :crop] - mel)
-        )
-        loss = stft + 0.1 * mel_l1
+        low = low_band_loss(audio, target_t)
+        loss = stft + low
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vocoder.parameters(), 1.0)
         optimizer.step()
-        return {"loss": loss.item(), "stft": stft.item(), "mel_l1": mel_l1.item()}
+        return {
+            "loss": loss.item(),
+            "stft": stft.item(),
+            "low": low.item(),
+        }
 
     _train(args, run, {"vocoder": vocoder}, optimizer, rng, step)
 
