@@ -34,6 +34,13 @@ class VocoderConfig:
     expansion: int = 3
     kernel: int = 7
     max_log_magnitude: float = 6.0
+    # Where the low band sits in the input channels (gpu.spectral): it sets the phase of the
+    # bins around the fundamental (see ISTFTVocoder.locked_phase).
+    sample_rate: int = 44_100
+    n_mels: int = 80
+    low_n_fft: int = 4096
+    low_first_bin: int = 2
+    lock_low_band: bool = True
 
 
 class ISTFTVocoder(Vocoder):
@@ -64,6 +71,32 @@ class ISTFTVocoder(Vocoder):
         cycles = (k * self.config.hop * t) % self.config.n_fft  # (n_bins, T)
         return (cycles.to(torch.float64) * (2 * math.pi / self.config.n_fft)).to(torch.float32)
 
+    def fundamental(self, spec: torch.Tensor) -> torch.Tensor:
+        """Fundamental per frame (B, T) in Hz, read from the low-band channels: the strongest
+        bin refined by parabolic interpolation of its log magnitude and its neighbours'
+        (Smith & Serra 1987, "PARSHL"). No parameters: the note comes from the spectrogram."""
+        low = spec[:, self.config.n_mels :]  # (B, n_low, T), log magnitudes
+        peak = low.argmax(dim=1).clamp(1, low.shape[1] - 2)  # (B, T)
+        a, b, c = (low.gather(1, (peak + d)[:, None]).squeeze(1) for d in (-1, 0, 1))
+        curvature = a - 2 * b + c
+        offset = torch.where(curvature < -1e-6, 0.5 * (a - c) / curvature.clamp(max=-1e-6), 0.0)
+        bins = self.config.low_first_bin + peak + offset.clamp(-0.5, 0.5)
+        return bins * (self.config.sample_rate / self.config.low_n_fft)
+
+    def locked_phase(self, spec: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mask, phase), each (B, n_bins, T): the bins within two bins above the fundamental
+        take the phase a sinusoid gliding at that fundamental has in a centred Hann-windowed
+        STFT, theta(t) - pi k, with theta the running integral of 2 pi f0 hop / sr (phase
+        locking, Laroche & Dolson 1999). The kick's note then comes out exactly as written
+        in the low band instead of depending on a learned phase."""
+        cfg = self.config
+        f0 = self.fundamental(spec.detach())  # (B, T)
+        theta = torch.cumsum(f0 * (2 * math.pi * cfg.hop / cfg.sample_rate), dim=-1)  # (B, T)
+        k = torch.arange(cfg.n_fft // 2 + 1, device=spec.device, dtype=torch.float32)[:, None]
+        bin_hz = k * (cfg.sample_rate / cfg.n_fft)  # (n_bins, 1)
+        mask = bin_hz[None] < f0[:, None, :] + 2 * cfg.sample_rate / cfg.n_fft  # (B, n_bins, T)
+        return mask, theta[:, None, :] - math.pi * k[None]
+
     def spectrum(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """log-mel (B, M, T) -> (magnitude, phase), each (B, n_bins, T)."""
         h = self.norm_in(self.embed(mel).transpose(1, 2)).transpose(1, 2)  # (B, D, T)
@@ -72,6 +105,9 @@ class ISTFTVocoder(Vocoder):
         magnitude = torch.exp(torch.clamp(log_mag, max=self.config.max_log_magnitude))
         advance = math.pi * torch.tanh(deviation)  # deviation from the nominal advance, radians
         phase = self.nominal_phase(mel.shape[-1]).to(mel.device) + torch.cumsum(advance, dim=-1)
+        if self.config.lock_low_band:
+            mask, locked = self.locked_phase(mel)
+            phase = torch.where(mask, locked, phase)
         return magnitude, phase
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
