@@ -35,7 +35,7 @@ def unique_username(prefix: str = "member") -> str:
 
 @pytest.fixture(scope="session")
 def daphne_settings_lines() -> list[str]:
-    """Settings appended after kickwithreverb.test_settings for the server process."""
+    """Settings appended after kickwithreverb.settings_test for the server process."""
     return [
         # Login/sign-up limits are tested in accounts/tests; browser tests sign up many
         # members from one IP address.

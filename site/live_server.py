@@ -69,7 +69,7 @@ def free_port() -> int:
 def write_settings(workdir: Path, extra_lines: Iterable[str]) -> None:
     lines = [
         '"""Daphne settings for browser tests (written by kickwithreverb.live_server)."""',
-        "from kickwithreverb.test_settings import *  # noqa: F403",
+        "from kickwithreverb.settings_test import *  # noqa: F403",
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3',",
         f"    'NAME': {str(workdir / 'db.sqlite3')!r}, 'OPTIONS': {{'timeout': 20}}}}}}",
         f"STATIC_ROOT = {str(workdir / 'static')!r}",

@@ -85,7 +85,7 @@ class LiveCluster:
 def make_cluster(workdir: Path, backend: str, redis_url: str = "", extra: str = "") -> LiveCluster:
     module = "kickgen_live_settings"
     (workdir / f"{module}.py").write_text(
-        "from kickwithreverb.test_settings import *  # noqa: F403\n"
+        "from kickwithreverb.settings_test import *  # noqa: F403\n"
         f"DATABASES = {{'default': {{'ENGINE': 'django.db.backends.sqlite3', "
         f"'NAME': {str(workdir / 'db.sqlite3')!r}, 'OPTIONS': {{'timeout': 20}}}}}}\n"
         f"MEDIA_ROOT = {str(workdir / 'media')!r}\n"

@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 HEALTH_IN_A_FRESH_PROCESS = """
 import json, os, django
-os.environ["DJANGO_SETTINGS_MODULE"] = "kickwithreverb.test_settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "kickwithreverb.settings_test"
 django.setup()
 from django.test import Client
 response = Client().get("/health")
