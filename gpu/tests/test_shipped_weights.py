@@ -1,0 +1,46 @@
+"""The weights in gpu/weights load, stay within budget and generate valid, controllable kicks."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gpu.descriptors import describe_batch
+from gpu.pipeline import DEFAULT_WEIGHTS, KickPipeline
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    return KickPipeline.from_pretrained(DEFAULT_WEIGHTS, threads=1)
+
+
+def test_folder_is_safetensors_and_json_within_30_mb():
+    files = {p.name: p.stat().st_size for p in DEFAULT_WEIGHTS.iterdir()}
+    assert {"config.json", "vocabulary.json", "README.md"} <= set(files)
+    assert not [n for n in files if n.endswith((".pt", ".pth", ".bin", ".pkl", ".ckpt"))]
+    assert sum(files.values()) <= 30 * 1024 * 1024
+    config = json.loads((DEFAULT_WEIGHTS / "config.json").read_text())
+    assert config["train"] == {"synthetic": 5000, "seed": 0}
+
+
+def test_generates_valid_deterministic_kicks(pipe):
+    assert {"hit", "house"} <= set(pipe.vocabulary) and len(pipe.vocabulary) >= 12
+    batch = pipe.generate("hit house", seed=11, n=4)
+    assert batch.shape == (4, 88_200) and batch.dtype == np.float32
+    assert np.isfinite(batch).all()
+    assert np.allclose(np.abs(batch).max(axis=1), 1.0)
+    assert np.abs(batch.mean(axis=1)).max() < 1e-3
+    assert not batch[:, round(1.75 * 44_100) :].any()
+    assert np.array_equal(batch[0], pipe.generate("hit house", seed=11, n=4)[0])
+    # Different seeds give different kicks, not one memorised sound.
+    assert min(np.abs(batch[0] - other).max() for other in batch[1:]) > 0.05
+
+
+def test_note_request_moves_the_tail_pitch(pipe):
+    low = pipe.generate("hit", seed=3, n=4, note="C1")
+    high = pipe.generate("hit", seed=3, n=4, note="B1")
+    assert np.nanmedian(describe_batch(high)["tail_pitch_hz"]) > 1.4 * np.nanmedian(
+        describe_batch(low)["tail_pitch_hz"]
+    )
