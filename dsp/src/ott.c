@@ -151,13 +151,16 @@ void ott_process(ott *o, float *left, float *right, int n) {
     }
     int channels = right ? 2 : 1;
     split(o, left, right, n);
-    /* One pass over the block, the three bands side by side (three independent envelope
-     * chains for the CPU to overlap): peak envelope per band, linked across channels; at the end
-     * of every OTT_GAIN_INTERVAL samples the gain computer sets the target the band gain ramps
-     * to over the next interval; the gained bands are summed straight into the output. */
-    const float *bl[OTT_BANDS] = {o->band[0][0], o->band[0][1], o->band[0][2]};
+    /* Three passes: linked peak detection (vectorises), the envelopes and band gains (the only
+     * serial part: three independent chains side by side; the gain computer runs at the end of
+     * every OTT_GAIN_INTERVAL samples and sets the ramp for the next interval), then the gained
+     * bands summed into the output (vectorises). */
     const int rc = channels - 1;
-    const float *br[OTT_BANDS] = {o->band[rc][0], o->band[rc][1], o->band[rc][2]};
+    for (int b = 0; b < OTT_BANDS; b++) {
+        const float *xl = o->band[0][b], *xr = o->band[rc][b];
+        float *d = o->detect[b];
+        for (int i = 0; i < n; i++) d[i] = kwr_maxf(kwr_absf(xl[i]), kwr_absf(xr[i]));
+    }
     float env[OTT_BANDS], g[OTT_BANDS], step[OTT_BANDS];
     for (int b = 0; b < OTT_BANDS; b++) {
         env[b] = o->env[b];
@@ -167,14 +170,11 @@ void ott_process(ott *o, float *left, float *right, int n) {
     int ph = o->phase;
     for (int i = 0; i < n; i++) {
         float amount = ramp_next(&o->amount);
-        float yl = 0.0f, yr = 0.0f;
         for (int b = 0; b < OTT_BANDS; b++) {
-            float xl = bl[b][i], xr = br[b][i];
-            float d = kwr_maxf(kwr_absf(xl), kwr_absf(xr));
+            float d = o->detect[b][i];
             env[b] += (d > env[b] ? o->attack[b] : o->release[b]) * (d - env[b]);
             g[b] += step[b];
-            yl += xl * g[b];
-            yr += xr * g[b];
+            o->gains[b][i] = g[b];
         }
         if (++ph == OTT_GAIN_INTERVAL) {
             ph = 0;
@@ -185,10 +185,24 @@ void ott_process(ott *o, float *left, float *right, int n) {
                 step[b] = (kwr_fast_db_to_gain(target_db) - g[b]) * (1.0f / OTT_GAIN_INTERVAL);
             }
         }
-        float m = ramp_next(&o->active);
-        /* m == 1 gives exactly the fully-wet value, whatever the block split */
-        left[i] = m == 1.0f ? yl : left[i] + m * (yl - left[i]);
-        if (channels == 2) right[i] = m == 1.0f ? yr : right[i] + m * (yr - right[i]);
+    }
+    const float *g0 = o->gains[0], *g1 = o->gains[1], *g2 = o->gains[2];
+    for (int c = 0; c < channels; c++) {
+        float *x = c ? right : left;
+        const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
+        float *y = o->detect[0]; /* free again: reused for the wet sum */
+        for (int i = 0; i < n; i++) y[i] = b0[i] * g0[i] + b1[i] * g1[i] + b2[i] * g2[i];
+        if (!ramp_moving(&o->active) && o->active.value == 1.0f) {
+            for (int i = 0; i < n; i++) x[i] = y[i];
+        } else {
+            ramp a = o->active;
+            for (int i = 0; i < n; i++) {
+                float m = ramp_next(&a);
+                /* m == 1 gives exactly the fully-wet value, whatever the block split */
+                x[i] = m == 1.0f ? y[i] : x[i] + m * (y[i] - x[i]);
+            }
+            if (c == channels - 1) o->active = a;
+        }
     }
     for (int b = 0; b < OTT_BANDS; b++) {
         o->env[b] = kwr_flush(env[b]);

@@ -57,6 +57,8 @@ typedef struct {
     ramp active;
     int phase; /* samples into the current gain interval */
     float band[2][OTT_BANDS][OTT_MAX_BLOCK];
+    float detect[OTT_BANDS][OTT_MAX_BLOCK]; /* linked peak per band, then the wet sum */
+    float gains[OTT_BANDS][OTT_MAX_BLOCK];  /* band gain per sample */
 } ott;
 
 void ott_init(ott *o, ott_variant variant, float sample_rate);
