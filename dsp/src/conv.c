@@ -4,6 +4,9 @@
 
 static const int LEVEL_N[CONV_LEVELS] = {64, 512, 4096, 16384};
 static const int LEVEL_START[CONV_LEVELS] = {64, 512, 4096, 32768};
+/* Levels from this one on build their partition sums across the block period (see conv.h);
+ * the small levels' sums are cheap enough to compute at their boundary. */
+#define SPREAD_FROM 2
 #define MAX_N 16384
 
 static int next_pow2(int x) {
@@ -64,10 +67,26 @@ int conv_init(convolver *c, float sample_rate, arena *a) {
         if (!c->acc_re[ch] || !c->acc_im[ch]) return -1;
     }
     if (!c->hist || !c->time || !c->zr || !c->zi) return -1;
+    for (int l = SPREAD_FROM; l < CONV_LEVELS; l++) {
+        for (int v = 0; v < 2; v++) {
+            for (int ch = 0; ch < 2; ch++) {
+                c->pre_re[l][v][ch] = (float *)arena_alloc(a, sizeof(float) * LEVEL_N[l]);
+                c->pre_im[l][v][ch] = (float *)arena_alloc(a, sizeof(float) * LEVEL_N[l]);
+                if (!c->pre_re[l][v][ch] || !c->pre_im[l][v][ch]) return -1;
+            }
+        }
+    }
     c->xfade_len = (int)(CONV_XFADE_SECONDS * sample_rate);
     c->ir[0] = c->ir[1] = 0;
     conv_reset(c);
     return 0;
+}
+
+static void pre_clear(convolver *c, int l, int v) {
+    for (int ch = 0; ch < 2; ch++) {
+        kwr_memset(c->pre_re[l][v][ch], 0, sizeof(float) * LEVEL_N[l]);
+        kwr_memset(c->pre_im[l][v][ch], 0, sizeof(float) * LEVEL_N[l]);
+    }
 }
 
 void conv_reset(convolver *c) {
@@ -82,6 +101,9 @@ void conv_reset(convolver *c) {
         for (int ch = 0; ch < 2; ch++)
             kwr_memset(c->ring[v][ch], 0, sizeof(float) * (size_t)(c->ring_mask + 1));
     kwr_memset(c->fir_buf, 0, sizeof(c->fir_buf));
+    for (int l = SPREAD_FROM; l < CONV_LEVELS; l++) {
+        for (int v = 0; v < 2; v++) pre_clear(c, l, v);
+    }
     c->t = 0;
     if (c->ir[1]) c->ir[0] = c->ir[1];
     c->ir[1] = 0;
@@ -237,15 +259,65 @@ static void accumulate(convolver *c, int l, const float *spec_re, const float *s
 
 static int ir_uses_level(const conv_ir *ir, int l) { return ir && ir->parts[l] > 0; }
 
+/* Bins [first, first + count) of Σ_{p=1…P−1} X_{k+1−p}·H_p for voice v's next firing of level l
+ * (X_{k+1−p} is FDL entry head + p − 1 until that firing stores X_{k+1}). Bin 0 is fixed when
+ * the block fires. */
+static void presum(convolver *c, int l, int v, int first, int count) {
+    const conv_ir *ir = c->ir[v];
+    const int n = LEVEL_N[l], len = c->fdl_len[l], parts = ir->parts[l];
+    for (int ch = 0; ch < ir->channels; ch++) {
+        float *ar = c->pre_re[l][v][ch] + first, *ai = c->pre_im[l][v][ch] + first;
+        const float *hr = ir->spec_re[l][ch] + first, *hi = ir->spec_im[l][ch] + first;
+        for (int p = 1; p < parts; p++) {
+            int s = (c->fdl_head[l] + p - 1) % len;
+            const float *xr = c->fdl_re[l] + (size_t)s * n + first, *xi = c->fdl_im[l] + (size_t)s * n + first;
+            if (p + 1 < parts) {
+                int s2 = s + 1 == len ? 0 : s + 1;
+                mac2(ar, ai, xr, xi, hr + (size_t)p * n, hi + (size_t)p * n,
+                     c->fdl_re[l] + (size_t)s2 * n + first, c->fdl_im[l] + (size_t)s2 * n + first,
+                     hr + (size_t)(p + 1) * n, hi + (size_t)(p + 1) * n, count);
+                p++;
+            } else {
+                mac1(ar, ai, xr, xi, hr + (size_t)p * n, hi + (size_t)p * n, count);
+            }
+        }
+    }
+}
+
 /* Output of level l for the firing `back` blocks before the latest FDL entry, with the IR of
  * voice v, added to that voice's ring at times >= min_time. */
-static void fire(convolver *c, int l, int v, int back, long long fire_time, long long min_time) {
+static void fire(convolver *c, int l, int v, int back, long long fire_time, long long min_time,
+                 int spread) {
     const conv_ir *ir = c->ir[v];
     int n = LEVEL_N[l], parts = ir->parts[l];
     for (int ch = 0; ch < ir->channels; ch++) {
-        float *ar = c->acc_re[ch], *ai = c->acc_im[ch];
-        accumulate(c, l, ir->spec_re[l][ch], ir->spec_im[l][ch], parts, back, ar, ai);
+        float *ar, *ai;
+        if (spread) {
+            /* the presum holds partitions 1 … P−1; add the newest and fix the packed bin 0 */
+            ar = c->pre_re[l][v][ch];
+            ai = c->pre_im[l][v][ch];
+            const int head = c->fdl_head[l], len = c->fdl_len[l];
+            const float *xr = c->fdl_re[l] + (size_t)head * n, *xi = c->fdl_im[l] + (size_t)head * n;
+            const float *hr = ir->spec_re[l][ch], *hi = ir->spec_im[l][ch];
+            mac1(ar, ai, xr, xi, hr, hi, n);
+            float dc = 0.0f, ny = 0.0f;
+            for (int p = 0; p < parts; p++) {
+                int s = (head + p) % len;
+                dc += c->fdl_re[l][(size_t)s * n] * hr[(size_t)p * n];
+                ny += c->fdl_im[l][(size_t)s * n] * hi[(size_t)p * n];
+            }
+            ar[0] = dc;
+            ai[0] = ny;
+        } else {
+            ar = c->acc_re[ch];
+            ai = c->acc_im[ch];
+            accumulate(c, l, ir->spec_re[l][ch], ir->spec_im[l][ch], parts, back, ar, ai);
+        }
         rfft_inverse_packed(&c->plan[l], ar, ai, c->zr, c->zi);
+        if (spread) {
+            kwr_memset(ar, 0, sizeof(float) * n);
+            kwr_memset(ai, 0, sizeof(float) * n);
+        }
         /* the valid half of the overlap-save block is x[n … 2n): packed z[n/2 … n) */
         float *ring = c->ring[v][ch];
         long long first = fire_time - n + LEVEL_START[l];
@@ -283,6 +355,15 @@ static void finish_crossfade(convolver *c) {
     c->ring[0][1] = c->ring[1][1];
     c->ring[1][0] = r0;
     c->ring[1][1] = r1;
+    for (int l = SPREAD_FROM; l < CONV_LEVELS; l++) {
+        for (int ch = 0; ch < 2; ch++) {
+            float *pr = c->pre_re[l][0][ch], *pi = c->pre_im[l][0][ch];
+            c->pre_re[l][0][ch] = c->pre_re[l][1][ch];
+            c->pre_im[l][0][ch] = c->pre_im[l][1][ch];
+            c->pre_re[l][1][ch] = pr;
+            c->pre_im[l][1][ch] = pi;
+        }
+    }
     c->ir[0] = c->ir[1];
     c->ir[1] = 0;
     c->xfade_pos = c->xfade_len;
@@ -304,7 +385,13 @@ void conv_set_ir(convolver *c, const conv_ir *ir) {
             for (int b = 0; b <= level_back(l); b++) {
                 long long fire_time = last - (long long)b * n;
                 if (fire_time <= 0) continue;
-                fire(c, l, 1, b, fire_time, c->t);
+                fire(c, l, 1, b, fire_time, c->t, 0);
+            }
+            if (l >= SPREAD_FROM) {
+                /* the slices of the running period's presum already built for the old voice */
+                pre_clear(c, l, 1);
+                int done = (int)((c->t % n) / CONV_HEAD) * CONV_HEAD;
+                if (done > 0) presum(c, l, 1, 0, done);
             }
         }
     }
@@ -399,19 +486,29 @@ static void voice_output(convolver *c, int v, int pos, float *dl, float *dr, int
     }
 }
 
+/* At every 64-sample boundary: one 64-bin slice of each larger level's presum, then the levels
+ * whose block ends here fire. */
 static void run_levels(convolver *c) {
     for (int l = 0; l < CONV_LEVELS; l++) {
         int n = LEVEL_N[l];
-        if (c->t % n) break; /* larger levels fire only on multiples of smaller ones */
+        int boundary = c->t % n == 0;
         int used0 = ir_uses_level(c->ir[0], l), used1 = ir_uses_level(c->ir[1], l);
         if (!used0 && !used1) {
-            c->fdl_valid[l] = 0;
+            if (boundary) c->fdl_valid[l] = 0;
             continue;
         }
+        if (l >= SPREAD_FROM) {
+            int slice = (int)((c->t % n) / CONV_HEAD);
+            if (slice == 0) slice = n / CONV_HEAD;
+            int first = (slice - 1) * CONV_HEAD;
+            if (used0) presum(c, l, 0, first, CONV_HEAD);
+            if (used1) presum(c, l, 1, first, CONV_HEAD);
+        }
+        if (!boundary) continue;
         c->fdl_head[l] = (c->fdl_head[l] + c->fdl_len[l] - 1) % c->fdl_len[l];
         fdl_store(c, l, c->fdl_head[l], c->t);
-        if (used0) fire(c, l, 0, 0, c->t, c->t);
-        if (used1) fire(c, l, 1, 0, c->t, c->t);
+        if (used0) fire(c, l, 0, 0, c->t, c->t, l >= SPREAD_FROM);
+        if (used1) fire(c, l, 1, 0, c->t, c->t, l >= SPREAD_FROM);
     }
 }
 

@@ -12,6 +12,10 @@
  * Input is the mono reverb send; a stereo IR gives two outputs from the same input spectra, a
  * mono IR gives one output used on both sides.
  *
+ * Real-time load: a level's partition sum for its next output block only needs past spectra, so
+ * for the two large levels it is built 64 bins at a time at every 64-sample boundary of the
+ * block period; at the boundary itself only the newest partition and the FFTs remain.
+ *
  * IR switching: the FDL is IR-independent, so a new IR can be convolved with the full input
  * history at once: on switch, the pending outputs of the last firings are recomputed with the
  * new IR ("catch-up") into a second ring, and the two are crossfaded (equal power, 50 ms). The
@@ -55,6 +59,9 @@ typedef struct {
     int xfade_pos, xfade_len;
     long long t; /* samples consumed since init */
     float *time, *zr, *zi, *acc_re[2], *acc_im[2];
+    /* large levels spread their partition sums over the block period: the sum over partitions
+     * 1 … P−1 for the next firing is built 64 bins per 64 samples ([level][voice][ch]) */
+    float *pre_re[CONV_LEVELS][2][2], *pre_im[CONV_LEVELS][2][2];
 } convolver;
 
 /* Allocates all state from the arena; returns 0, or -1 when the arena is too small. */
