@@ -315,37 +315,35 @@ static void render_block(kwr_engine *e, float *out_l, float *out_r, int n) {
     shaper_process(&e->kick_shaper, e->kick_buf, 0, n);
     ott_process(&e->kick_ott, e->kick_buf, 0, n);
     /* noise: volume → LP → HP */
+    ramp_fill(&e->noise_gain, e->gain_buf, n);
     for (int i = 0; i < n; i++) {
-        float g = ramp_next(&e->noise_gain);
-        e->noise_l[i] *= g;
-        e->noise_r[i] *= g;
+        e->noise_l[i] *= e->gain_buf[i];
+        e->noise_r[i] *= e->gain_buf[i];
     }
     svf_pair_process(&e->noise_filter, e->noise_l, e->noise_r, n);
     /* reverb send: (kick + noise) → convolution → LP → HP → volume */
     for (int i = 0; i < n; i++) e->send[i] = e->kick_buf[i] + 0.5f * (e->noise_l[i] + e->noise_r[i]);
     conv_process(&e->reverb, e->send, e->rev_l, e->rev_r, n);
     svf_pair_process(&e->reverb_filter, e->rev_l, e->rev_r, n);
+    ramp_fill(&e->reverb_gain, e->gain_buf, n);
     for (int i = 0; i < n; i++) {
-        float g = ramp_next(&e->reverb_gain);
-        e->mix_l[i] = e->kick_buf[i] + e->noise_l[i] + g * e->rev_l[i];
-        e->mix_r[i] = e->kick_buf[i] + e->noise_r[i] + g * e->rev_r[i];
+        e->mix_l[i] = e->kick_buf[i] + e->noise_l[i] + e->gain_buf[i] * e->rev_l[i];
+        e->mix_r[i] = e->kick_buf[i] + e->noise_r[i] + e->gain_buf[i] * e->rev_r[i];
     }
     /* master: OTT → shaper → pre-gain + limiter */
     ott_process(&e->master_ott, e->mix_l, e->mix_r, n);
     shaper_process(&e->master_shaper, e->mix_l, e->mix_r, n);
     limiter_process(&e->lim, e->mix_l, e->mix_r, n);
-    float peak = e->meter_peak;
-    double sum = 0.0;
+    float peak = e->meter_peak, sum = 0.0f;
     for (int i = 0; i < n; i++) {
         float l = e->mix_l[i], r = e->mix_r[i];
         out_l[i] = l;
         out_r[i] = r;
-        float a = kwr_maxf(kwr_absf(l), kwr_absf(r));
-        if (a > peak) peak = a;
-        sum += (double)(l * l + r * r);
+        peak = kwr_maxf(peak, kwr_maxf(kwr_absf(l), kwr_absf(r)));
+        sum += l * l + r * r;
     }
     e->meter_peak = peak;
-    e->meter_sum += 0.5 * sum;
+    e->meter_sum += 0.5 * (double)sum;
     e->meter_count += n;
 }
 

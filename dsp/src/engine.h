@@ -76,6 +76,7 @@ typedef struct {
     float send[KWR_BLOCK];
     float rev_l[KWR_BLOCK], rev_r[KWR_BLOCK];
     float mix_l[KWR_BLOCK], mix_r[KWR_BLOCK];
+    float gain_buf[KWR_BLOCK];
 } kwr_engine;
 
 #endif

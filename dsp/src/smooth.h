@@ -44,4 +44,12 @@ KWR_INLINE float ramp_next(ramp *r) {
     return r->value;
 }
 
+/* n successive values of the ramp into out (a constant fill once it has settled). */
+KWR_INLINE void ramp_fill(ramp *r, float *out, int n) {
+    int i = 0;
+    while (i < n && r->remaining > 0) out[i++] = ramp_next(r);
+    const float v = r->value;
+    for (; i < n; i++) out[i] = v;
+}
+
 #endif
