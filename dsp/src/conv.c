@@ -412,9 +412,6 @@ void conv_forget(convolver *c, const conv_ir *ir) {
     }
 }
 
-typedef float conv_f4 __attribute__((vector_size(16), aligned(16)));
-typedef float conv_f4u __attribute__((vector_size(16), aligned(4)));
-
 /* Direct-form head, both channels: y[i] = Σ_k taps_rev[k]·window[i + k], k = 0 … 63 in order.
  * Eight outputs per channel stay in registers across all taps (clang vector extensions → wasm
  * SIMD); each lane sums its taps in the same order as the scalar tail, so any block split gives
@@ -424,28 +421,28 @@ static void head_fir(const float *__restrict window, const float *__restrict tap
                      float *__restrict out_r, int n, int stereo) {
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-        conv_f4 l0 = {0}, l1 = {0}, r0 = {0}, r1 = {0};
+        kwr_f4 l0 = {0}, l1 = {0}, r0 = {0}, r1 = {0};
         const float *w = window + i;
         if (stereo) {
             for (int k = 0; k < CONV_HEAD; k++) {
-                conv_f4 w0 = *(const conv_f4u *)(w + k), w1 = *(const conv_f4u *)(w + k + 4);
+                kwr_f4 w0 = *(const kwr_f4u *)(w + k), w1 = *(const kwr_f4u *)(w + k + 4);
                 float tl = taps_l[k], tr = taps_r[k];
                 l0 += tl * w0;
                 l1 += tl * w1;
                 r0 += tr * w0;
                 r1 += tr * w1;
             }
-            *(conv_f4u *)(out_r + i) = r0;
-            *(conv_f4u *)(out_r + i + 4) = r1;
+            *(kwr_f4u *)(out_r + i) = r0;
+            *(kwr_f4u *)(out_r + i + 4) = r1;
         } else {
             for (int k = 0; k < CONV_HEAD; k++) {
-                conv_f4 w0 = *(const conv_f4u *)(w + k), w1 = *(const conv_f4u *)(w + k + 4);
+                kwr_f4 w0 = *(const kwr_f4u *)(w + k), w1 = *(const kwr_f4u *)(w + k + 4);
                 l0 += taps_l[k] * w0;
                 l1 += taps_l[k] * w1;
             }
         }
-        *(conv_f4u *)(out_l + i) = l0;
-        *(conv_f4u *)(out_l + i + 4) = l1;
+        *(kwr_f4u *)(out_l + i) = l0;
+        *(kwr_f4u *)(out_l + i + 4) = l1;
     }
     for (; i < n; i++) {
         float sl = 0.0f, sr = 0.0f;

@@ -29,7 +29,7 @@ void ott_init(ott *o, ott_variant variant, float sample_rate) {
 
 void ott_reset(ott *o) {
     ott_svf4 *all[4] = {&o->a, &o->b, &o->ce, &o->d};
-    for (int k = 0; k < 4; k++) all[k]->ic1 = all[k]->ic2 = (ott_f4){0.0f, 0.0f, 0.0f, 0.0f};
+    for (int k = 0; k < 4; k++) all[k]->ic1 = all[k]->ic2 = (kwr_f4){0.0f, 0.0f, 0.0f, 0.0f};
     for (int b = 0; b < OTT_BANDS; b++) {
         o->env[b] = 0.0f;
         o->gain[b] = 1.0f;
@@ -58,22 +58,21 @@ float ott_gain_db(const ott *o, int band, float level_db, float amount) {
     return amount * (comp + o->eq_db[band] + OTT_MAKEUP_DB);
 }
 
-static ott_f4 splat(float v) { return (ott_f4){v, v, v, v}; }
 
 /* One TPT SVF tick on four lanes (svf.h); returns the band output, *lp the low-pass. */
-static inline ott_f4 tick4(ott_f4 a1, ott_f4 a2, ott_f4 a3, ott_svf4 *s, ott_f4 x, ott_f4 *lp) {
-    ott_f4 v3 = x - s->ic2;
-    ott_f4 v1 = a1 * s->ic1 + a2 * v3;
-    ott_f4 v2 = s->ic2 + a2 * s->ic1 + a3 * v3;
+static inline kwr_f4 tick4(kwr_f4 a1, kwr_f4 a2, kwr_f4 a3, ott_svf4 *s, kwr_f4 x, kwr_f4 *lp) {
+    kwr_f4 v3 = x - s->ic2;
+    kwr_f4 v1 = a1 * s->ic1 + a2 * v3;
+    kwr_f4 v2 = s->ic2 + a2 * s->ic1 + a3 * v3;
     s->ic1 = 2.0f * v1 - s->ic1;
     s->ic2 = 2.0f * v2 - s->ic2;
     *lp = v2;
     return v1;
 }
 
-static ott_f4 flush4(ott_f4 v) {
-    ott_i4 tiny = __builtin_elementwise_abs(v) < 1e-25f;
-    return (ott_f4)((ott_i4)v & ~tiny);
+static kwr_f4 flush4(kwr_f4 v) {
+    kwr_i4 tiny = __builtin_elementwise_abs(v) < 1e-25f;
+    return (kwr_f4)((kwr_i4)v & ~tiny);
 }
 
 /* The LR4 3-band split of left/right (right NULL = mono) into o->band, stage by stage: each pass
@@ -81,22 +80,22 @@ static ott_f4 flush4(ott_f4 v) {
  * filter is exactly svf_tick's, so the result equals the scalar cascade. */
 static void split(ott *o, const float *left, const float *right, int n) {
     const svf_coefs *p = &o->c100, *q = &o->c2500;
-    const ott_f4 pa1 = splat(p->a1), pa2 = splat(p->a2), pa3 = splat(p->a3), pk = splat(p->k);
-    const ott_f4 qa1 = splat(q->a1), qa2 = splat(q->a2), qa3 = splat(q->a3), qk = splat(q->k);
-    ott_f4 *st = o->stage;
+    const kwr_f4 pa1 = kwr_splat4(p->a1), pa2 = kwr_splat4(p->a2), pa3 = kwr_splat4(p->a3), pk = kwr_splat4(p->k);
+    const kwr_f4 qa1 = kwr_splat4(q->a1), qa2 = kwr_splat4(q->a2), qa3 = kwr_splat4(q->a3), qk = kwr_splat4(q->k);
+    kwr_f4 *st = o->stage;
     ott_svf4 s = o->a;
     for (int i = 0; i < n; i++) {
-        ott_f4 x = {left[i], right ? right[i] : 0.0f, 0.0f, 0.0f}, lp;
-        ott_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
-        ott_f4 hp = x - pk * bp - lp;
+        kwr_f4 x = {left[i], right ? right[i] : 0.0f, 0.0f, 0.0f}, lp;
+        kwr_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
+        kwr_f4 hp = x - pk * bp - lp;
         st[i] = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
     }
     o->a = s;
     s = o->b;
     for (int i = 0; i < n; i++) {
-        ott_f4 x = st[i], lp;
-        ott_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
-        ott_f4 hp = x - pk * bp - lp;
+        kwr_f4 x = st[i], lp;
+        kwr_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
+        kwr_f4 hp = x - pk * bp - lp;
         /* [low L, low R, rest L, rest R] → next stage wants [rest L, rest R, low L, low R] */
         st[i] = __builtin_shufflevector(lp, hp, 6, 7, 0, 1);
     }
@@ -104,10 +103,10 @@ static void split(ott *o, const float *left, const float *right, int n) {
     s = o->ce;
     float *low_l = o->band[0][0], *low_r = o->band[1][0];
     for (int i = 0; i < n; i++) {
-        ott_f4 x = st[i], lp;
-        ott_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
-        ott_f4 hp = x - qk * bp - lp;
-        ott_f4 ap = x - 2.0f * qk * bp;
+        kwr_f4 x = st[i], lp;
+        kwr_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
+        kwr_f4 hp = x - qk * bp - lp;
+        kwr_f4 ap = x - 2.0f * qk * bp;
         low_l[i] = ap[2];
         low_r[i] = ap[3];
         st[i] = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
@@ -116,9 +115,9 @@ static void split(ott *o, const float *left, const float *right, int n) {
     s = o->d;
     float *mid_l = o->band[0][1], *mid_r = o->band[1][1], *high_l = o->band[0][2], *high_r = o->band[1][2];
     for (int i = 0; i < n; i++) {
-        ott_f4 x = st[i], lp;
-        ott_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
-        ott_f4 hp = x - qk * bp - lp;
+        kwr_f4 x = st[i], lp;
+        kwr_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
+        kwr_f4 hp = x - qk * bp - lp;
         mid_l[i] = lp[0];
         mid_r[i] = lp[1];
         high_l[i] = hp[2];

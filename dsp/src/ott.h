@@ -28,13 +28,9 @@
 
 typedef enum { OTT_KICK = 0, OTT_MASTER = 1 } ott_variant;
 
-/* Four-lane float vector (clang/gcc vector extension: wasm SIMD here, SSE/NEON natively). */
-typedef float ott_f4 __attribute__((vector_size(16), aligned(16)));
-typedef int ott_i4 __attribute__((vector_size(16), aligned(16)));
-
 /* SVF states of four filters side by side, one per lane. */
 typedef struct {
-    ott_f4 ic1, ic2;
+    kwr_f4 ic1, ic2;
 } ott_svf4;
 
 typedef struct {
@@ -52,7 +48,7 @@ typedef struct {
      * ce = 2.5 kHz first section and the low band's 2.5 kHz allpass [L, R, AP L, AP R];
      * d = 2.5 kHz second sections [LP L, LP R, HP L, HP R] */
     ott_svf4 a, b, ce, d;
-    ott_f4 stage[OTT_MAX_BLOCK];
+    kwr_f4 stage[OTT_MAX_BLOCK];
     ramp amount;
     ramp active;
     int phase; /* samples into the current gain interval */
