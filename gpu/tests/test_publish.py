@@ -12,7 +12,7 @@ def test_bad_repo_id_is_refused(tiny_weights):
 
 
 def test_folder_without_config_is_refused(tmp_path):
-    with pytest.raises(SystemExit, match="no config.json"):
+    with pytest.raises(SystemExit, match=r"no config\.json"):
         publish("kwr/kick-gen", tmp_path)
 
 
