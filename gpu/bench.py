@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m gpu.bench", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1: best on a shared CPU)"
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--json", action="store_true", help="only the JSON line")
     args = parser.parse_args(argv)
