@@ -186,6 +186,8 @@ class KickPipeline:
         progress: Progress | None,
     ) -> torch.Tensor:
         n = x.shape[0]
+        if not cond.keywords.any() and not cond.present.any():
+            cfg_scale = 1.0  # nothing asked for: guidance is the identity, skip the second pass
         cond_emb = self.conditioning(cond).expand(n, -1)  # (n, E)
         null = Condition.null(1, len(self._vocabulary)).to(self.device)
         null_emb = self.conditioning(null).expand(n, -1)

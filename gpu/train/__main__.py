@@ -41,6 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--crop", type=int, help="training crop in spectrogram frames")
     parser.add_argument("--kl-weight", type=float, default=5e-4)
     parser.add_argument("--vae", type=Path, default=RUNS / "vae", help="VAE run (diffusion)")
+    parser.add_argument("--on-vae", type=Path, help="vocoder: train on this VAE run's outputs")
+    parser.add_argument("--init", type=Path, help="vocoder: start from this run's weights")
     parser.add_argument("--channels", default="32,64,128", help="U-Net widths per level")
     parser.add_argument("--emb-dim", type=int, default=256)
     parser.add_argument("--p-drop", type=float, default=0.25, help="drop each condition part")

@@ -99,11 +99,17 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
     config = VocoderConfig(
         n_channels=spectral.n_channels, n_fft=spectral.n_fft, hop=spectral.hop, dim=args.width or 64
     )
-    vocoder = ISTFTVocoder(config).to(args.device)
+    vocoder = ISTFTVocoder(config)
+    if args.init is not None:
+        vocoder = load_network(Path(args.init) / "checkpoint", "vocoder")  # fine-tune from it
+    vocoder.train().to(args.device)
     optimizer = _adamw(vocoder.parameters(), args.lr or 1e-3)
     rng = np.random.default_rng(args.seed)
     crop = args.crop or 64
     hop = spectral.hop
+    # --on-vae: learn from the VAE's reconstructions, which is what the vocoder hears at
+    # generation time (smoother than true spectrograms); targets stay the true audio.
+    inputs = data.mel if args.on_vae is None else _vae_reconstructions(Path(args.on_vae), data)
 
     def step() -> dict:
         _warmup_cosine(optimizer, args.lr or 1e-3, run.step, args.steps)
@@ -111,7 +117,7 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
         starts = frame_crops(spectral.n_frames, crop, args.batch, rng)
         mel = (
             torch.from_numpy(
-                np.stack([data.mel[r, :, s : s + crop] for r, s in zip(rows, starts, strict=True)])
+                np.stack([inputs[r, :, s : s + crop] for r, s in zip(rows, starts, strict=True)])
             )
             .float()
             .to(args.device)
@@ -137,6 +143,17 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
         }
 
     _train(args, run, {"vocoder": vocoder}, optimizer, rng, step)
+
+
+def _vae_reconstructions(vae_run: Path, data: CorpusArrays) -> np.ndarray:
+    """Every corpus spectrogram through the VAE (posterior mean). (N, channels, T) float16."""
+    vae = load_network(vae_run / "checkpoint", "vae")
+    out = np.zeros_like(data.mel)
+    with torch.inference_mode():
+        for i in range(0, len(data), 128):
+            mel = torch.from_numpy(data.mel[i : i + 128].astype(np.float32))
+            out[i : i + 128] = vae.decode(vae.encode(mel)[0]).numpy()
+    return out
 
 
 def _encode_latents(vae: MelVAE, data: CorpusArrays) -> np.ndarray:
