@@ -175,8 +175,7 @@ def torch_threads() -> int:
     Measured on a busy 2-core machine: one thread generates in ~60 ms every time, two threads
     fighting other processes for the cores take 0.2–1.3 s.
     """
-    configured = getattr(settings, "KICKGEN_TORCH_THREADS", None)
-    return int(configured) if configured else max(1, (os.cpu_count() or 2) // 2)
+    return settings.KICKGEN_TORCH_THREADS or max(1, (os.cpu_count() or 2) // 2)
 
 
 @receiver(setting_changed)

@@ -72,9 +72,8 @@ def new_seed() -> int:
 
 
 def default_parallel_jobs() -> int:
-    configured = getattr(settings, "KICKGEN_MAX_PARALLEL", None)
-    if configured:
-        return int(configured)
+    if settings.KICKGEN_MAX_PARALLEL:
+        return settings.KICKGEN_MAX_PARALLEL
     if settings.KICKGEN_BACKEND == "modal":
         return 8
     return max(1, (os.cpu_count() or 2) // 2)

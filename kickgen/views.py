@@ -25,7 +25,6 @@ from kickgen.storage import StorageUnavailable, get_kick_storage
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BURST_RATE = "6/m"
 MSG_TOO_FAST = "Too many generate clicks — wait a minute and try again."
 MSG_NO_KICK = "Select one of your kicks first."
 MSG_DELETE_FAILED = "Could not delete the kick's file; nothing was deleted. Try again."
@@ -63,7 +62,7 @@ def _start(request: HttpRequest, **job_fields: object) -> HttpResponse:
         request,
         group="kickgen.generate",
         key="user",
-        rate=getattr(settings, "KICKGEN_BURST_RATE", DEFAULT_BURST_RATE),
+        rate=settings.KICKGEN_BURST_RATE,
         method="POST",
         increment=True,
     ):

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-STOCK_SOUNDS_FILE = Path(__file__).resolve().parent.parent / "static" / "engine" / "stock_sounds.json"
+STOCK_SOUNDS_FILE = Path(__file__).resolve().parents[1] / "static" / "engine" / "stock_sounds.json"
 
 Curve = Literal["number", "linear", "log", "power2"]
 HotkeyOp = Literal["add", "mul"]
@@ -58,7 +58,7 @@ CONTROLS: tuple[Control, ...] = (
 # fmt: on
 CONTROLS_BY_FIELD: dict[str, Control] = {c.field: c for c in CONTROLS}
 
-# Transport keys and the combined "[" / "]" move (both OTTs by 0.02, reverb volume by 1 the other way).
+# Transport keys and the "[" / "]" move: both OTTs by 0.02, reverb volume by 1 the other way.
 TRANSPORT_KEYS = {"play_stop": " ", "cue": "Enter", "macro_down": "[", "macro_up": "]"}
 MACRO_OTT_STEP = 0.02
 MACRO_REVERB_STEP = 1.0

@@ -225,6 +225,11 @@ KICKGEN_TIMEOUT_S = float(os.environ.get("KICKGEN_TIMEOUT_S", "120"))
 KICKGEN_MODEL_PATH = os.environ.get("KICKGEN_MODEL_PATH", str(BASE_DIR / "gpu" / "weights"))
 KICKGEN_HUB_REPO = os.environ.get("KICKGEN_HUB_REPO", "")
 KICKGEN_HUB_REVISION = os.environ.get("KICKGEN_HUB_REVISION", "main")
+# Parallel jobs per process (0: one per two cores for the local model, 8 for Modal), torch threads
+# for the in-process model (0: half the cores), and the generate endpoint's burst throttle.
+KICKGEN_MAX_PARALLEL = int(os.environ.get("KICKGEN_MAX_PARALLEL", "0"))
+KICKGEN_TORCH_THREADS = int(os.environ.get("KICKGEN_TORCH_THREADS", "0"))
+KICKGEN_BURST_RATE = os.environ.get("KICKGEN_BURST_RATE", "6/m")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,4 +1,4 @@
-"""WSGI entry point (management commands and WSGI-only tools; the app itself is served over ASGI)."""
+"""WSGI entry point for WSGI-only tools; the app itself is served over ASGI (asgi.py)."""
 
 import os
 
