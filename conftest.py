@@ -19,18 +19,20 @@ REDIS_URL for the channels-redis layer) in your own conftest to change the serve
 """
 
 import os
-import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
-from kickwithreverb.live_server import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, DaphneServer, serve
-
-MEMBER_PASSWORD = "kick-with-reverb-42"
-
-
-def unique_username(prefix: str = "member") -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
+from kickwithreverb.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MEMBER_PASSWORD,
+    login,
+    signup,
+    unique_username,
+    wait_engine_ready,
+)
+from kickwithreverb.live_server import REPO_ROOT, DaphneServer, serve
 
 
 @pytest.fixture(scope="session")
@@ -103,39 +105,9 @@ def page(page):
 # ------------------------------------------------------------------ helpers
 
 
-def wait_engine_ready(page, timeout_ms: int = 15_000) -> None:
-    """Waits for `<body data-engine="ready">`; fails with the page's errors if it says "error"."""
-    page.wait_for_function("document.body.dataset.engine !== 'loading'", timeout=timeout_ms)
-    state = page.evaluate("document.body.dataset.engine")
-    if state != "ready":
-        message = page.text_content("#loading-message")
-        raise AssertionError(
-            f"engine state {state!r}: {message}; console: {getattr(page, 'console_errors', [])}"
-        )
-
-
-def signup(page, username: str, password: str = MEMBER_PASSWORD, email: str | None = None) -> None:
-    """Signs up through allauth's form and lands on the DAW page as that member."""
-    page.goto("/accounts/signup/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=email]", email or f"{username}@example.org")
-    page.fill("input[name=password1]", password)
-    page.fill("input[name=password2]", password)
-    page.click("form.auth-form button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def login(page, username: str, password: str = MEMBER_PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", password)
-    page.click("form.auth-form button[type=submit]")
-    page.wait_for_url("**/")
-
-
 @pytest.fixture
 def browser_helpers():
-    """The helpers above, for test modules (importing conftest.py directly is not portable)."""
+    """kickwithreverb.browser's page steps, and where tests leave screenshots and downloads."""
     return SimpleNamespace(
         signup=signup,
         login=login,

@@ -1,9 +1,11 @@
-"""The whole app served by daphne in a subprocess, the way browser tests and measurements need it.
+"""The whole app served by daphne in subprocesses, the way browser tests and measurements need it.
 
-pytest-django's `live_server` is WSGI (no WebSockets), so the browser tests (root conftest.py)
-and the page measurement (`python -m kickwithreverb.measure_page`) start a real daphne process
-on a free port, over a file-based SQLite database migrated first, with static files collected
-the way production serves them (WhiteNoise, hashed names, compressed copies).
+pytest-django's `live_server` is WSGI (no WebSockets), so the browser tests (root conftest.py),
+the page measurement (`python -m kickwithreverb.measure_page`) and kickgen's live tests
+(kickgen/tests/live_server.py) start real daphne processes on free ports, over a file-based
+SQLite database migrated first. The pieces below do that; `serve` puts them together for one
+server with static files collected the way production serves them (WhiteNoise, hashed names,
+compressed copies).
 """
 
 import os
@@ -11,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,17 +21,118 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    # The DAW plays without a click under test; real visitors start audio with a gesture.
-    "--autoplay-policy=no-user-gesture-required",
-]
 START_TIMEOUT_S = 60
+STOP_TIMEOUT_S = 10
 SETTINGS_MODULE = "kwr_live_server_settings"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_settings(workdir: Path, lines: Iterable[str] = (), module: str = SETTINGS_MODULE) -> None:
+    """Writes `workdir/<module>.py`: the test settings over `workdir/db.sqlite3`, plus `lines`.
+
+    A file database (not in-memory) so that manage.py calls and every daphne process share it.
+    """
+    header = [
+        f'"""Settings for daphne under test (written by {__name__})."""',
+        "from kickwithreverb.settings_test import *  # noqa: F403",
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3',",
+        f"    'NAME': {str(workdir / 'db.sqlite3')!r}, 'OPTIONS': {{'timeout': 20}}}}}}",
+        f"MEDIA_ROOT = {str(workdir / 'media')!r}",
+        "ALLOWED_HOSTS = ['127.0.0.1', 'localhost']",
+    ]
+    (workdir / f"{module}.py").write_text("\n".join([*header, *lines]) + "\n")
+
+
+def production_static_lines(workdir: Path) -> list[str]:
+    """Settings that serve collected static files as production does (run collectstatic first)."""
+    return [
+        f"STATIC_ROOT = {str(workdir / 'static')!r}",
+        "STORAGES = {**STORAGES, 'staticfiles': {'BACKEND': ",
+        "    'whitenoise.storage.CompressedManifestStaticFilesStorage'}}",
+        "WHITENOISE_USE_FINDERS = False",
+        "WHITENOISE_AUTOREFRESH = False",
+    ]
+
+
+def server_env(
+    workdir: Path, module: str = SETTINGS_MODULE, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """This process's environment with `workdir/<module>.py` as the Django settings."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(workdir), os.environ.get("PYTHONPATH")])),
+        "DJANGO_SETTINGS_MODULE": module,
+        **(extra or {}),
+    }
+
+
+def manage(env: Mapping[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Runs `manage.py <args>` with `env` (see `server_env`), capturing its output."""
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "manage.py"), *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
+def spawn_daphne(env: Mapping[str, str], log_path: Path) -> tuple[str, subprocess.Popen]:
+    """Starts daphne on a free port, output to `log_path`; returns its URL and process."""
+    port = free_port()
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*command, "kickwithreverb.asgi:application"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return f"http://127.0.0.1:{port}", process
+
+
+def log_tail(log_path: Path, chars: int = 4000) -> str:
+    return log_path.read_text(errors="replace")[-chars:]
+
+
+def wait_until_serving(
+    url: str, process: subprocess.Popen, log_path: Path, timeout_s: float = START_TIMEOUT_S
+) -> None:
+    """Waits until `url/health` answers; fails with the log if daphne exits or stays silent."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne exited early:\n{log_tail(log_path)}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return
+        except urllib.error.HTTPError as error:
+            if error.code == 503:  # serving, and reporting its database down
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"daphne did not answer within {timeout_s} s:\n{log_tail(log_path)}")
+
+
+def stop(processes: Iterable[subprocess.Popen]) -> None:
+    """Terminates the processes together; kills any that has not exited within 10 s."""
+    processes = list(processes)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @dataclass
@@ -43,59 +147,14 @@ class DaphneServer:
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Runs `manage.py <args>` against the server's database and settings."""
-        return subprocess.run(
-            [sys.executable, str(REPO_ROOT / "manage.py"), *args],
-            cwd=REPO_ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=check,
-        )
+        return manage(self.env, *args, check=check)
 
     def shell(self, code: str) -> str:
         """Runs Python in a Django shell against the server's database; returns its stdout."""
         return self.manage("shell", "--no-imports", "-c", code).stdout
 
     def log_tail(self, chars: int = 4000) -> str:
-        return self.log_path.read_text(errors="replace")[-chars:]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def write_settings(workdir: Path, extra_lines: Iterable[str]) -> None:
-    lines = [
-        '"""Daphne settings for browser tests (written by kickwithreverb.live_server)."""',
-        "from kickwithreverb.settings_test import *  # noqa: F403",
-        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3',",
-        f"    'NAME': {str(workdir / 'db.sqlite3')!r}, 'OPTIONS': {{'timeout': 20}}}}}}",
-        f"STATIC_ROOT = {str(workdir / 'static')!r}",
-        f"MEDIA_ROOT = {str(workdir / 'media')!r}",
-        "STORAGES = {**STORAGES, 'staticfiles': {'BACKEND': ",
-        "    'whitenoise.storage.CompressedManifestStaticFilesStorage'}}",
-        "WHITENOISE_USE_FINDERS = False",
-        "WHITENOISE_AUTOREFRESH = False",
-        "ALLOWED_HOSTS = ['127.0.0.1', 'localhost']",
-        *extra_lines,
-    ]
-    (workdir / f"{SETTINGS_MODULE}.py").write_text("\n".join(lines) + "\n")
-
-
-def _wait_until_serving(server: DaphneServer) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"daphne exited early:\n{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/health", timeout=2) as response:
-                if response.status in (200, 503):
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"daphne did not answer within {START_TIMEOUT_S} s:\n{server.log_tail()}")
+        return log_tail(self.log_path, chars)
 
 
 @contextmanager
@@ -103,36 +162,19 @@ def serve(
     workdir: Path, settings_lines: Iterable[str] = (), env: Mapping[str, str] | None = None
 ) -> Iterator[DaphneServer]:
     """Migrates, collects static files and runs daphne in `workdir` until the block ends."""
-    write_settings(workdir, settings_lines)
-    full_env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(workdir), os.environ.get("PYTHONPATH")])),
-        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-        "DEBUG": "false",
-        **(env or {}),
-    }
+    write_settings(workdir, [*production_static_lines(workdir), *settings_lines])
+    full_env = server_env(workdir, extra={"DEBUG": "false", **(env or {})})
     for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        manage = [sys.executable, str(REPO_ROOT / "manage.py"), *args]
-        subprocess.run(manage, cwd=REPO_ROOT, env=full_env, check=True)
-    port = free_port()
-    log_path = workdir / "daphne.log"
-    daphne = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*daphne, "kickwithreverb.asgi:application"],
+        subprocess.run(
+            [sys.executable, str(REPO_ROOT / "manage.py"), *args],
             cwd=REPO_ROOT,
             env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            check=True,
         )
-    server = DaphneServer(f"http://127.0.0.1:{port}", workdir, full_env, log_path, process)
+    log_path = workdir / "daphne.log"
+    url, process = spawn_daphne(full_env, log_path)
     try:
-        _wait_until_serving(server)
-        yield server
+        wait_until_serving(url, process, log_path)
+        yield DaphneServer(url, workdir, full_env, log_path, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop([process])

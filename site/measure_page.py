@@ -21,7 +21,8 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import sync_playwright
 
-from .live_server import CHROMIUM, CHROMIUM_ARGS, serve
+from .browser import CHROMIUM, CHROMIUM_ARGS
+from .live_server import serve
 
 TARGET_BYTES = 1_000_000
 TARGET_READY_MS = 1500

@@ -12,15 +12,19 @@ local generator on gpu/weights (or --weights). Prints the median and every sampl
 import argparse
 import statistics
 import tempfile
-import uuid
 from pathlib import Path
 
+from kickwithreverb.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    signup,
+    unique_username,
+    wait_engine_ready,
+)
 from playwright.sync_api import sync_playwright
 
-from kickgen.tests.live_server import PASSWORD, make_cluster
+from kickgen.tests.live_server import make_cluster
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "gpu" / "weights"
 
 CLICK = """() => {
@@ -35,16 +39,11 @@ PLAYING = """() => {
 }"""
 
 
-def sign_up(context, username: str):
+def member_in_kickgen_mode(context):
+    """A new member's page, signed up, engine ready, in AI Kick Gen mode."""
     page = context.new_page()
-    page.goto("/accounts/signup/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=email]", f"{username}@example.org")
-    page.fill("input[name=password1]", PASSWORD)
-    page.fill("input[name=password2]", PASSWORD)
-    page.click("form.auth-form button[type=submit]")
-    page.wait_for_url("**/")
-    page.wait_for_function("document.body.dataset.engine === 'ready'", timeout=30_000)
+    signup(page, unique_username("b"))
+    wait_engine_ready(page, timeout_ms=30_000)
     page.click("[data-kickgen-enter]")
     return page
 
@@ -57,15 +56,16 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="kickgen-bench-"))
-    cluster = make_cluster(workdir, "local", extra=f"KICKGEN_MODEL_PATH = {args.weights!r}\n")
+    cluster = make_cluster(
+        workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {args.weights!r}"]
+    )
     cluster.start(1)
     samples: list[float] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=CHROMIUM_ARGS)  # fmt: skip
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             pages = [
-                sign_up(browser.new_context(base_url=cluster.urls[0]), f"b{uuid.uuid4().hex[:8]}")
+                member_in_kickgen_mode(browser.new_context(base_url=cluster.urls[0]))
                 for _ in range(args.members)
             ]
             for round_ in range(args.rounds + 1):  # round 0 warms the model up, not counted

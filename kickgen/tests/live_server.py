@@ -1,30 +1,21 @@
 """Daphne processes serving the whole app for kickgen's live tests and benchmark.
 
-Unlike the root conftest's one-per-session browser server, these start one or more daphne
+Unlike the root conftest's one-per-session browser server, a cluster runs one or more daphne
 processes over one database, optionally sharing channels-redis, with a chosen generator backend.
+Static files come from the finders (no collectstatic). The pieces are kickwithreverb.live_server's.
 """
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import Popen
 
 import httpx
+from kickwithreverb import live_server
+from kickwithreverb.browser import MEMBER_PASSWORD
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "kick-with-reverb-42"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+SETTINGS_MODULE = "kickgen_live_settings"
 
 
 @dataclass
@@ -32,75 +23,45 @@ class LiveCluster:
     workdir: Path
     env: dict[str, str]
     urls: list[str] = field(default_factory=list)
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: list[Popen] = field(default_factory=list)
 
     def manage(self, *args: str) -> str:
-        return subprocess.run(
-            [sys.executable, str(REPO_ROOT / "manage.py"), *args],
-            cwd=REPO_ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        """Runs `manage.py <args>` against the cluster's database; returns its stdout."""
+        return live_server.manage(self.env, *args).stdout
 
     def start(self, count: int) -> None:
-        for index in range(count):
-            port = free_port()
-            log = (self.workdir / f"daphne-{index}.log").open("wb")
-            self.processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                     "kickwithreverb.asgi:application"],
-                    cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                )
-            )  # fmt: skip
-            self.urls.append(f"http://127.0.0.1:{port}")
-        for url, process in zip(self.urls, self.processes, strict=True):
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"daphne exited early: {self.logs()}")
-                try:
-                    urllib.request.urlopen(f"{url}/health", timeout=2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"daphne did not start: {self.logs()}") from None
-                    time.sleep(0.2)
-
-    def logs(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.workdir.glob("*.log"))
+        """Starts `count` more daphne processes and waits until each one serves."""
+        started = []
+        for _ in range(count):
+            log_path = self.workdir / f"daphne-{len(self.processes)}.log"
+            url, process = live_server.spawn_daphne(self.env, log_path)
+            self.urls.append(url)
+            self.processes.append(process)
+            started.append((url, process, log_path))
+        for url, process, log_path in started:
+            live_server.wait_until_serving(url, process, log_path)
 
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        live_server.stop(self.processes)
 
 
-def make_cluster(workdir: Path, backend: str, redis_url: str = "", extra: str = "") -> LiveCluster:
-    module = "kickgen_live_settings"
-    (workdir / f"{module}.py").write_text(
-        "from kickwithreverb.settings_test import *  # noqa: F403\n"
-        f"DATABASES = {{'default': {{'ENGINE': 'django.db.backends.sqlite3', "
-        f"'NAME': {str(workdir / 'db.sqlite3')!r}, 'OPTIONS': {{'timeout': 20}}}}}}\n"
-        f"MEDIA_ROOT = {str(workdir / 'media')!r}\n"
-        "ALLOWED_HOSTS = ['127.0.0.1', 'localhost']\n"
-        "ACCOUNT_RATE_LIMITS = False\n"
-        f"KICKGEN_BACKEND = {backend!r}\n"
-        "KICKGEN_BURST_RATE = '1000/m'\n" + extra
+def make_cluster(
+    workdir: Path, backend: str, redis_url: str = "", settings_lines: Iterable[str] = ()
+) -> LiveCluster:
+    """A migrated database in `workdir` and settings for `backend`; `start` runs the servers."""
+    live_server.write_settings(
+        workdir,
+        [
+            "ACCOUNT_RATE_LIMITS = False",
+            f"KICKGEN_BACKEND = {backend!r}",
+            "KICKGEN_BURST_RATE = '1000/m'",
+            *settings_lines,
+        ],
+        module=SETTINGS_MODULE,
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(workdir), os.environ.get("PYTHONPATH")])),
-        "DJANGO_SETTINGS_MODULE": module,
-        "DATABASE_URL": "",
-        "REDIS_URL": redis_url,
-    }
+    env = live_server.server_env(
+        workdir, SETTINGS_MODULE, {"DATABASE_URL": "", "REDIS_URL": redis_url}
+    )
     cluster = LiveCluster(workdir, env)
     cluster.manage("migrate", "--noinput", "-v0")
     return cluster
@@ -120,8 +81,8 @@ class Member:
                 "csrfmiddlewaretoken": token,
                 "username": username,
                 "email": f"{username}@example.org",
-                "password1": PASSWORD,
-                "password2": PASSWORD,
+                "password1": MEMBER_PASSWORD,
+                "password2": MEMBER_PASSWORD,
             },
         )
         if answer.status_code != 302:

@@ -5,12 +5,11 @@ playing (non-silent) with every knob untouched → Back To DAW keeps it → dele
 preset uses it asks first, naming the preset.
 """
 
-import uuid
-
 import pytest
+from kickwithreverb.browser import signup, unique_username, wait_engine_ready
 
 from gpu.testing import write_tiny_weights
-from kickgen.tests.live_server import PASSWORD, make_cluster
+from kickgen.tests.live_server import make_cluster
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +31,9 @@ PEAK_OF_HIT = """async () => {
 def server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("kickgen-browser")
     weights = write_tiny_weights(workdir / "weights")
-    cluster = make_cluster(workdir, "local", extra=f"KICKGEN_MODEL_PATH = {str(weights)!r}\n")
+    cluster = make_cluster(
+        workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {str(weights)!r}"]
+    )
     cluster.start(1)
     yield cluster
     cluster.stop()
@@ -45,15 +46,9 @@ def member_page(browser, server):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors
-    username = f"k{uuid.uuid4().hex[:10]}"
-    page.goto("/accounts/signup/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=email]", f"{username}@example.org")
-    page.fill("input[name=password1]", PASSWORD)
-    page.fill("input[name=password2]", PASSWORD)
-    page.click("form.auth-form button[type=submit]")
-    page.wait_for_url("**/")
-    page.wait_for_function("document.body.dataset.engine === 'ready'", timeout=20_000)
+    username = unique_username("k")
+    signup(page, username)
+    wait_engine_ready(page, timeout_ms=20_000)
     page.username = username
     yield page
     context.close()
