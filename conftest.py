@@ -1,7 +1,11 @@
-"""Shared browser-test fixtures: the app served by daphne in a subprocess, Debian's Chromium.
+"""Fixtures shared by every app: members in the test database, and for browser tests the app
+served by daphne in a subprocess, driven by Debian's Chromium.
 
-pytest-django's `live_server` is WSGI (no WebSockets), so browser tests get a real daphne
-process instead (kickwithreverb.live_server), one per test session, on a free port, over a
+Members: `member` (mira) and `other_member` (otto), `member_client` (the test client logged in
+as `member`), and `fresh_cache` for tests whose rate limits live in the cache.
+
+Browser tests: pytest-django's `live_server` is WSGI (no WebSockets), so browser tests get a real
+daphne process instead (kickwithreverb.live_server), one per test session, on a free port, over a
 file-based SQLite database that is migrated first, with static files collected the way
 production serves them. Chromium comes from Debian (/usr/bin/chromium) via pytest-playwright.
 
@@ -23,6 +27,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from kickwithreverb.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -33,6 +38,36 @@ from kickwithreverb.browser import (
     wait_engine_ready,
 )
 from kickwithreverb.live_server import REPO_ROOT, DaphneServer, serve
+
+# ------------------------------------------------------------------ members
+
+
+@pytest.fixture
+def member(django_user_model):
+    return django_user_model.objects.create_user("mira", "mira@example.org", "kick-drum-42")
+
+
+@pytest.fixture
+def other_member(django_user_model):
+    return django_user_model.objects.create_user("otto", "otto@example.org", "kick-drum-42")
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def fresh_cache() -> Iterator[None]:
+    """Rate limits (allauth's login and sign-up, kickgen's bursts) live in the cache: a test that
+    uses this starts, and leaves, with a fresh budget."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# ------------------------------------------------------------------ daphne
 
 
 @pytest.fixture(scope="session")

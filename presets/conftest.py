@@ -1,32 +1,12 @@
 import pytest
-from django.core.cache import cache
 
 from presets.models import INIT_PRESET_NAME, Preset
 from presets.sound_contract import init_values
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _fresh_rate_limits(fresh_cache):
     """allauth's login limit lives in the cache: start each test with a fresh budget."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user("mira", "mira@example.org", "kick-drum-42")
-
-
-@pytest.fixture
-def other_member(django_user_model):
-    return django_user_model.objects.create_user("otto", "otto@example.org", "kick-drum-42")
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
 
 
 @pytest.fixture

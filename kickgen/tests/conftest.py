@@ -27,16 +27,6 @@ def scripted(monkeypatch):
     return generator
 
 
-@pytest.fixture
-def member(django_user_model):
-    return django_user_model.objects.create_user("anke", "anke@example.com", "kick-pass-123")
-
-
-@pytest.fixture
-def other_member(django_user_model):
-    return django_user_model.objects.create_user("bernd", "bernd@example.com", "kick-pass-456")
-
-
 def stored_files(settings) -> list[str]:
     root = Path(settings.MEDIA_ROOT) / "generated-kicks"
     return sorted(str(p.relative_to(root)) for p in root.rglob("*.wav")) if root.exists() else []

@@ -4,7 +4,6 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from kickgen import jobs
@@ -18,14 +17,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
+def _fresh_rate_limits(fresh_cache):
+    """The burst limit lives in the cache: every test starts with a fresh budget."""
 
 
 def generated_kick(member, settings):

@@ -24,15 +24,12 @@ def test_guests_get_the_contract_and_the_init_sound(client):
     assert response.context["ai_kicks"] == []
 
 
-def test_members_get_their_own_ai_kicks_alphabetically(client, django_user_model):
-    mira = django_user_model.objects.create_user("mira", "mira@example.org", "kick-drum-42")
-    otto = django_user_model.objects.create_user("otto", "otto@example.org", "kick-drum-42")
-    for user, name in [(mira, "AI: Ulrike"), (mira, "AI: Anke"), (otto, "AI: Otto")]:
+def test_members_get_their_own_ai_kicks_alphabetically(member_client, member, other_member):
+    for user, name in [(member, "AI: Ulrike"), (member, "AI: Anke"), (other_member, "AI: Otto")]:
         GeneratedKick.objects.create(
             user=user, name=name, audio_url="/media/x.wav", storage_path="x.wav", seed=1
         )
-    client.force_login(mira)
-    response = client.get("/")
+    response = member_client.get("/")
     assert [k.name for k in response.context["ai_kicks"]] == ["AI: Anke", "AI: Ulrike"]
     assert "AI: Otto" not in response.content.decode()
 
