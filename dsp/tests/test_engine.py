@@ -22,6 +22,23 @@ def dry_engine(make_engine, sr):
     return e, e.call("kwr_latency")
 
 
+def load_noise_kick_and_ir(e, rng, kick: tuple[int, float], ir: tuple[int, float]) -> None:
+    """Loads and selects white noise as the kick and as a stereo impulse response.
+
+    `kick` and `ir` are (length in samples, gain).
+    """
+    (kick_len, kick_gain), (ir_len, ir_gain) = kick, ir
+    assert e.load(KICK, 0, [(rng.standard_normal(kick_len) * kick_gain).astype(np.float32)]) == 0
+    assert e.load(IR, 0, [(rng.standard_normal(ir_len) * ir_gain).astype(np.float32)] * 2) == 0
+    e.call("kwr_select", KICK, 0)
+    e.call("kwr_select", IR, 0)
+
+
+def set_params(e, values: dict[int, float]) -> None:
+    for pid, value in values.items():
+        e.set(pid, value)
+
+
 def click_kick(sr):
     kick = np.zeros(2000, np.float32)
     kick[0] = 0.5
@@ -51,20 +68,18 @@ def test_any_block_size_gives_the_same_output(make_engine):
     renders = []
     for block in (128, 1, 97, 1000, 4096):
         e, _ = dry_engine(make_engine, 48000.0)
-        rng = np.random.default_rng(0)
-        assert e.load(KICK, 0, [rng.standard_normal(20000).astype(np.float32) * 0.3]) == 0
-        assert e.load(IR, 0, [rng.standard_normal(9000).astype(np.float32) * 0.02] * 2) == 0
-        e.call("kwr_select", KICK, 0)
-        e.call("kwr_select", IR, 0)
-        for pid, v in (
-            (KICK_OTT, 0.6),
-            (MASTER_OTT, 0.5),
-            (KICK_DIST, 0.3),
-            (MASTER_DIST, 0.2),
-            (BPM, 300),
-            (LIMITER, 4),
-        ):
-            e.set(pid, v)
+        load_noise_kick_and_ir(e, np.random.default_rng(0), kick=(20000, 0.3), ir=(9000, 0.02))
+        set_params(
+            e,
+            {
+                KICK_OTT: 0.6,
+                MASTER_OTT: 0.5,
+                KICK_DIST: 0.3,
+                MASTER_DIST: 0.2,
+                BPM: 300,
+                LIMITER: 4,
+            },
+        )
         e.call("kwr_play")
         renders.append(e.render(30000, block=block))
     for r in renders[1:]:
@@ -194,19 +209,8 @@ def test_bad_samples_and_slots_are_refused(make_engine):
 def test_ten_minutes_of_silence_after_a_hit_are_exact_zeros(make_engine):
     sr = 44100.0
     e = make_engine(sr)
-    rng = np.random.default_rng(2)
-    assert e.load(KICK, 0, [(rng.standard_normal(20000) * 0.5).astype(np.float32)]) == 0
-    assert e.load(IR, 0, [(rng.standard_normal(40000) * 0.05).astype(np.float32)] * 2) == 0
-    e.call("kwr_select", KICK, 0)
-    e.call("kwr_select", IR, 0)
-    for pid, v in (
-        (KICK_OTT, 1.0),
-        (MASTER_OTT, 1.0),
-        (KICK_DIST, 0.5),
-        (MASTER_DIST, 0.5),
-        (LIMITER, 8.0),
-    ):
-        e.set(pid, v)
+    load_noise_kick_and_ir(e, np.random.default_rng(2), kick=(20000, 0.5), ir=(40000, 0.05))
+    set_params(e, {KICK_OTT: 1.0, MASTER_OTT: 1.0, KICK_DIST: 0.5, MASTER_DIST: 0.5, LIMITER: 8.0})
     e.call("kwr_hit")
     first = e.render(int(3 * sr), block=4096)
     assert np.any(first) and np.all(np.isfinite(first))
