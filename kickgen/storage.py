@@ -22,6 +22,7 @@ from storage3._sync.file_api import SyncBucketProxy
 from storage3.exceptions import StorageApiError
 from storage3.utils import StorageException
 from supabase import create_client
+from supabase.lib.client_options import SyncClientOptions
 
 T = TypeVar("T")
 WAV_CONTENT_TYPE = "audio/wav"
@@ -30,6 +31,10 @@ LOCAL_FOLDER = "generated-kicks"
 
 class StorageUnavailable(Exception):
     """The storage backend refused or could not be reached."""
+
+
+# Upper bound for one Storage call; a generation's own timeout covers the generator, not this.
+STORAGE_TIMEOUT_S = 30.0
 
 
 def kick_path(user_id: int) -> str:
@@ -42,7 +47,10 @@ class SupabaseKickStorage(Storage):
 
     def __init__(self, url: str, service_key: str, bucket: str = "generated-kicks") -> None:
         self.bucket = bucket
-        self._client = create_client(url, service_key)
+        # Our own httpx client: an explicit timeout, and not supabase-py's deprecated
+        # timeout/verify arguments.
+        options = SyncClientOptions(httpx_client=httpx.Client(timeout=STORAGE_TIMEOUT_S))
+        self._client = create_client(url, service_key, options=options)
 
     @property
     def _bucket(self) -> SyncBucketProxy:
