@@ -1,8 +1,8 @@
 """One small base class per role; the docstrings fix the tensor shapes every implementation keeps.
 
 A better vocoder or autoencoder slots in by subclassing its role and keeping these shapes.
-B = batch, M = spectrogram channels (mel + low band), T = spectrogram frames, C = latent channels, L = latent frames,
-E = condition embedding width, N = audio samples.
+B = batch, M = spectrogram channels (mel + low band), T = spectrogram frames,
+C = latent channels, L = latent frames, E = condition embedding width, N = audio samples.
 """
 
 from __future__ import annotations
