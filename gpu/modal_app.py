@@ -4,7 +4,7 @@ Deploy:  modal deploy gpu/modal_app.py
 Django:  modal.Cls.from_name("kick-generator-app", "KickGenerator")().generate_kick.remote(...)
 
 ``@modal.enter`` loads the pipeline once per container from the Hugging Face Hub repo named by
-KICKGEN_HF_REPO at the commit KICKGEN_HF_REVISION (read at deploy time and baked into the
+KICKGEN_HUB_REPO at the commit KICKGEN_HUB_REVISION (read at deploy time and baked into the
 image's environment), downloading into the Volume "kick-gen-model-cache" at /cache so later
 cold starts skip the download.
 """
@@ -35,8 +35,8 @@ image = (
     )
     .env(
         {
-            "KICKGEN_HF_REPO": os.environ.get("KICKGEN_HF_REPO", DEFAULT_REPO),
-            "KICKGEN_HF_REVISION": os.environ.get("KICKGEN_HF_REVISION", "main"),
+            "KICKGEN_HUB_REPO": os.environ.get("KICKGEN_HUB_REPO", DEFAULT_REPO),
+            "KICKGEN_HUB_REVISION": os.environ.get("KICKGEN_HUB_REVISION", "main"),
         }
     )
     .add_local_python_source("gpu")
@@ -46,9 +46,9 @@ image = (
 def hub_settings() -> dict:
     """Where the worker loads weights from: repo, pinned revision, cache folder."""
     return {
-        "path_or_hub_repo": os.environ.get("KICKGEN_HF_REPO", DEFAULT_REPO),
-        "revision": os.environ.get("KICKGEN_HF_REVISION") or None,
-        "cache_dir": os.environ.get("KICKGEN_HF_CACHE", f"{CACHE}/huggingface"),
+        "path_or_hub_repo": os.environ.get("KICKGEN_HUB_REPO", DEFAULT_REPO),
+        "revision": os.environ.get("KICKGEN_HUB_REVISION") or None,
+        "cache_dir": os.environ.get("KICKGEN_HUB_CACHE", f"{CACHE}/huggingface"),
     }
 
 

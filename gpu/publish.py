@@ -2,7 +2,7 @@
 
 Checks that the folder loads and generates, then uploads it to a Hugging Face model repo
 (token from HF_TOKEN or ``huggingface-cli login``) and prints the commit hash to pin as
-KICKGEN_HF_REVISION.
+KICKGEN_HUB_REVISION.
 """
 
 from __future__ import annotations

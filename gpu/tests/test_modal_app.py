@@ -19,9 +19,9 @@ def generator(tmp_path, tiny_weights, monkeypatch):
     (repo / "refs").mkdir(parents=True)
     (repo / "refs" / "main").write_text(COMMIT)
     shutil.copytree(tiny_weights, repo / "snapshots" / COMMIT)
-    monkeypatch.setenv("KICKGEN_HF_REPO", "kwr/kick-gen")
-    monkeypatch.setenv("KICKGEN_HF_REVISION", COMMIT)
-    monkeypatch.setenv("KICKGEN_HF_CACHE", str(cache))
+    monkeypatch.setenv("KICKGEN_HUB_REPO", "kwr/kick-gen")
+    monkeypatch.setenv("KICKGEN_HUB_REVISION", COMMIT)
+    monkeypatch.setenv("KICKGEN_HUB_CACHE", str(cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return modal_app.KickGenerator()
 
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:The KickGenerator")
 
 
 def test_app_definition_and_default_settings(monkeypatch):
-    for name in ("KICKGEN_HF_REPO", "KICKGEN_HF_REVISION", "KICKGEN_HF_CACHE"):
+    for name in ("KICKGEN_HUB_REPO", "KICKGEN_HUB_REVISION", "KICKGEN_HUB_CACHE"):
         monkeypatch.delenv(name, raising=False)
     assert modal_app.app.name == "kick-generator-app"
     assert modal_app.hub_settings() == {
