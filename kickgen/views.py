@@ -48,6 +48,11 @@ def _page_or(request: HttpRequest, html: str, status: int = 200) -> HttpResponse
     return HttpResponseRedirect(reverse("daw"))
 
 
+def _is_id(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() (and so the ORM) refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def vocabulary() -> list[str]:
     try:
         return generators.get_generator().vocabulary()
@@ -130,7 +135,7 @@ def info(request: HttpRequest) -> HttpResponse:
     if kick_id:
         kick = get_object_or_404(
             GeneratedKick.objects.select_related("varied_from"),
-            pk=kick_id if kick_id.isdigit() else 0,
+            pk=kick_id if _is_id(kick_id) else 0,
             user=request.user,
         )
     return HttpResponse(fragments.info_html(kick))
@@ -141,7 +146,7 @@ def info(request: HttpRequest) -> HttpResponse:
 def delete_selected(request: HttpRequest) -> HttpResponse:
     """The bar's 🗑️: the kick selected in the bar's form."""
     kick_id = request.POST.get("kick", "")
-    if not kick_id.isdigit():
+    if not _is_id(kick_id):
         return _page_or(request, fragments.status_html("refused", message=MSG_NO_KICK), 400)
     return _delete(request, get_object_or_404(GeneratedKick, pk=kick_id, user=request.user))
 

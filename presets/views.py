@@ -46,7 +46,8 @@ def presets_bar(request: HttpRequest) -> HttpResponse:
 @require_GET
 def load(request: HttpRequest) -> HttpResponse:
     preset_id = request.GET.get("preset", "")
-    if not preset_id.isdigit():
+    # ASCII only: str.isdigit() also accepts "²", which int() refuses.
+    if not (preset_id.isascii() and preset_id.isdigit()):
         raise Http404("No such preset.")
     preset = get_object_or_404(Preset.objects.visible_to(request.user), pk=int(preset_id))
     bar.remember_current(request, preset)

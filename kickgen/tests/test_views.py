@@ -135,6 +135,16 @@ def test_other_members_kicks_are_404(member_client, other_member, monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("junk", ["abc", "²", "١", "-1"])
+def test_junk_kick_ids_are_refused_not_a_server_error(member_client, junk):
+    """str.isdigit() accepts "²", which int() refuses: such ids must not reach the ORM."""
+    info = member_client.get(reverse("kickgen:info"), {"kick": junk}, **HTMX)
+    delete = member_client.post(reverse("kickgen:delete_selected"), {"kick": junk}, **HTMX)
+    assert info.status_code == 404
+    assert delete.status_code in (400, 404)
+
+
+@pytest.mark.django_db
 def test_info_and_download(member_client, member, scripted, settings):
     kick = generated_kick(member, settings)
     info = member_client.get(reverse("kickgen:info"), {"kick": kick.pk}, **HTMX).content.decode()

@@ -63,7 +63,7 @@ def test_no_js_load_redirects_to_the_page_which_starts_from_that_preset(
     assert page.context["bar"].current == preset
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "-1", "1.5", "99999"])
+@pytest.mark.parametrize("bad", ["", "abc", "-1", "1.5", "99999", "²", "١"])
 def test_loading_junk_or_missing_ids_is_404(member_client, bad):
     assert member_client.get(LOAD, {"preset": bad}, **HTMX).status_code == 404
 
