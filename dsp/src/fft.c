@@ -72,13 +72,92 @@ static void dit_stage(float *__restrict ar, float *__restrict ai, float *__restr
     }
 }
 
+/* Two consecutive radix-2 stages in one pass over a 4q-point block (x_m at j + m·q, j < q), the
+ * data staying in registers between them: a radix-2² pass (He & Torkelson, "A new approach to
+ * pipeline FFT processor", 1996). The butterflies and their float operations are exactly those
+ * of two dif_stage/dit_stage passes, so the result is bit-identical with half the memory passes. */
+static inline void cmul4(kwr_f4 dr, kwr_f4 di, kwr_f4 wr, kwr_f4 wi, kwr_f4 *outr, kwr_f4 *outi) {
+    *outr = dr * wr - di * wi;
+    *outi = dr * wi + di * wr;
+}
+
+/* t = b · conj(w), the DIT twiddle */
+static inline void cmulc4(kwr_f4 br, kwr_f4 bi, kwr_f4 wr, kwr_f4 wi, kwr_f4 *outr, kwr_f4 *outi) {
+    *outr = br * wr + bi * wi;
+    *outi = bi * wr - br * wi;
+}
+
+#define LD(p) (*(const kwr_f4u *)(p))
+#define ST(p, v) (*(kwr_f4u *)(p) = (v))
+
+/* DIF stages of half 2q (twiddles w_j, w_{j+q}) then half q (twiddle v_j). */
+static void dif_pair(const fft_plan *p, float *re, float *im, int q) {
+    const int n = p->n;
+    const float *w1r = p->tw_re + (n - 4 * q), *w1i = p->tw_im + (n - 4 * q);
+    const float *w2r = p->tw_re + (n - 2 * q), *w2i = p->tw_im + (n - 2 * q);
+    float *r0 = re, *r1 = re + q, *r2 = re + 2 * q, *r3 = re + 3 * q;
+    float *i0 = im, *i1 = im + q, *i2 = im + 2 * q, *i3 = im + 3 * q;
+    for (int j = 0; j < q; j += 4) {
+        kwr_f4 x0r = LD(r0 + j), x1r = LD(r1 + j), x2r = LD(r2 + j), x3r = LD(r3 + j);
+        kwr_f4 x0i = LD(i0 + j), x1i = LD(i1 + j), x2i = LD(i2 + j), x3i = LD(i3 + j);
+        kwr_f4 a0r = x0r + x2r, a0i = x0i + x2i, a1r = x1r + x3r, a1i = x1i + x3i;
+        kwr_f4 b2r, b2i, b3r, b3i;
+        cmul4(x0r - x2r, x0i - x2i, LD(w1r + j), LD(w1i + j), &b2r, &b2i);
+        cmul4(x1r - x3r, x1i - x3i, LD(w1r + j + q), LD(w1i + j + q), &b3r, &b3i);
+        kwr_f4 vr = LD(w2r + j), vi = LD(w2i + j), yr, yi;
+        ST(r0 + j, a0r + a1r);
+        ST(i0 + j, a0i + a1i);
+        cmul4(a0r - a1r, a0i - a1i, vr, vi, &yr, &yi);
+        ST(r1 + j, yr);
+        ST(i1 + j, yi);
+        ST(r2 + j, b2r + b3r);
+        ST(i2 + j, b2i + b3i);
+        cmul4(b2r - b3r, b2i - b3i, vr, vi, &yr, &yi);
+        ST(r3 + j, yr);
+        ST(i3 + j, yi);
+    }
+}
+
+/* DIT stages of half q (twiddle v_j) then half 2q (twiddles w_j, w_{j+q}). */
+static void dit_pair(const fft_plan *p, float *re, float *im, int q) {
+    const int n = p->n;
+    const float *w1r = p->tw_re + (n - 2 * q), *w1i = p->tw_im + (n - 2 * q);
+    const float *w2r = p->tw_re + (n - 4 * q), *w2i = p->tw_im + (n - 4 * q);
+    float *r0 = re, *r1 = re + q, *r2 = re + 2 * q, *r3 = re + 3 * q;
+    float *i0 = im, *i1 = im + q, *i2 = im + 2 * q, *i3 = im + 3 * q;
+    for (int j = 0; j < q; j += 4) {
+        kwr_f4 x0r = LD(r0 + j), x1r = LD(r1 + j), x2r = LD(r2 + j), x3r = LD(r3 + j);
+        kwr_f4 x0i = LD(i0 + j), x1i = LD(i1 + j), x2i = LD(i2 + j), x3i = LD(i3 + j);
+        kwr_f4 vr = LD(w1r + j), vi = LD(w1i + j), tr, ti;
+        cmulc4(x1r, x1i, vr, vi, &tr, &ti);
+        kwr_f4 y0r = x0r + tr, y0i = x0i + ti, y1r = x0r - tr, y1i = x0i - ti;
+        cmulc4(x3r, x3i, vr, vi, &tr, &ti);
+        kwr_f4 y2r = x2r + tr, y2i = x2i + ti, y3r = x2r - tr, y3i = x2i - ti;
+        cmulc4(y2r, y2i, LD(w2r + j), LD(w2i + j), &tr, &ti);
+        ST(r0 + j, y0r + tr);
+        ST(i0 + j, y0i + ti);
+        ST(r2 + j, y0r - tr);
+        ST(i2 + j, y0i - ti);
+        cmulc4(y3r, y3i, LD(w2r + j + q), LD(w2i + j + q), &tr, &ti);
+        ST(r1 + j, y1r + tr);
+        ST(i1 + j, y1i + ti);
+        ST(r3 + j, y1r - tr);
+        ST(i3 + j, y1i - ti);
+    }
+}
+
+#undef LD
+#undef ST
+
 void fft_forward_dif(const fft_plan *p, float *re, float *im) {
     int n = p->n;
-    for (int half = n >> 1; half >= 4; half >>= 1) {
-        const float *wr = p->tw_re + (n - 2 * half), *wi = p->tw_im + (n - 2 * half);
-        for (int base = 0; base < n; base += 2 * half) {
-            dif_stage(re + base, im + base, re + base + half, im + base + half, wr, wi, half);
-        }
+    int half = n >> 1;
+    for (; half >= 8; half >>= 2) {
+        for (int base = 0; base < n; base += 2 * half) dif_pair(p, re + base, im + base, half >> 1);
+    }
+    if (half == 4) {
+        const float *wr = p->tw_re + (n - 8), *wi = p->tw_im + (n - 8);
+        for (int base = 0; base < n; base += 8) dif_stage(re + base, im + base, re + base + 4, im + base + 4, wr, wi, 4);
     }
     for (int b = 0; b < n; b += 4) {
         float x0r = re[b], x1r = re[b + 1], x2r = re[b + 2], x3r = re[b + 3];
@@ -110,11 +189,13 @@ void fft_inverse_dit(const fft_plan *p, float *re, float *im) {
         re[b + 1] = a1r - a3i; im[b + 1] = a1i + a3r;
         re[b + 3] = a1r + a3i; im[b + 3] = a1i - a3r;
     }
-    for (int half = 4; half < n; half <<= 1) {
+    int half = 4;
+    for (; 2 * half < n; half <<= 2) {
+        for (int base = 0; base < n; base += 4 * half) dit_pair(p, re + base, im + base, half);
+    }
+    if (half < n) {
         const float *wr = p->tw_re + (n - 2 * half), *wi = p->tw_im + (n - 2 * half);
-        for (int base = 0; base < n; base += 2 * half) {
-            dit_stage(re + base, im + base, re + base + half, im + base + half, wr, wi, half);
-        }
+        dit_stage(re, im, re + half, im + half, wr, wi, half);
     }
 }
 

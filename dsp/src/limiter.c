@@ -41,9 +41,11 @@ static void process_block(limiter *l, float *left, float *right, int n) {
     const int la = l->lookahead, w = la + 1, m = la + n;
     const double inv_la = 1.0 / (double)la;
     float *cl = l->cat_l, *cr = l->cat_r, *need = l->cat_need;
-    /* pre-gain, sanitising, and the gain each sample needs */
+    /* pre-gain, sanitising, and the gain each sample needs; the ramp in a local, as the float
+     * stores below could otherwise alias it and force a reload per sample */
+    ramp pregain = l->pregain;
     for (int i = 0; i < n; i++) {
-        float g_pre = ramp_next(&l->pregain);
+        float g_pre = ramp_next(&pregain);
         float xl = kwr_sanitize(left[i], 1e4f) * g_pre;
         float xr = kwr_sanitize(right[i], 1e4f) * g_pre;
         cl[la + i] = xl;
@@ -51,38 +53,51 @@ static void process_block(limiter *l, float *left, float *right, int n) {
         float peak = kwr_maxf(kwr_absf(xl), kwr_absf(xr));
         need[la + i] = peak > LIMITER_CEILING ? LIMITER_CEILING / peak : 1.0f;
     }
+    l->pregain = pregain;
     /* sliding minimum over la + 1 samples ending at each sample of the block: windows of
      * cat_need[i … i + la]; prefix minima run forward inside segments of w, suffix minima
      * backward, and a window spans at most two segments */
     float *pre = l->prefix, *suf = l->suffix;
-    for (int j = 0; j < m; j++) pre[j] = (j % w == 0) ? need[j] : kwr_minf(pre[j - 1], need[j]);
-    for (int j = m - 1; j >= 0; j--) {
-        suf[j] = (j == m - 1 || j % w == w - 1) ? need[j] : kwr_minf(suf[j + 1], need[j]);
+    /* segment positions are counted, not taken modulo w: an integer division per sample cost
+     * more than the minima themselves */
+    for (int seg = 0; seg < m; seg += w) {
+        int end = seg + w < m ? seg + w : m;
+        pre[seg] = need[seg];
+        for (int j = seg + 1; j < end; j++) pre[j] = kwr_minf(pre[j - 1], need[j]);
+        suf[end - 1] = need[end - 1];
+        for (int j = end - 2; j >= seg; j--) suf[j] = kwr_minf(suf[j + 1], need[j]);
     }
     float rg = l->release_gain;
     const float rc = l->release_coef;
+    float *box = l->box;
+    double box_sum = l->box_sum;
+    int box_pos = l->box_pos;
+    unsigned now = l->now;
     for (int i = 0; i < n; i++) {
         float held = kwr_minf(suf[i], pre[i + la]);
         /* instant attack, exponential release */
         rg = held < rg ? held : rg + rc * (held - rg);
         /* box average over the look-ahead */
-        l->box_sum += (double)rg - (double)l->box[l->box_pos];
-        l->box[l->box_pos] = rg;
-        l->box_pos = l->box_pos + 1 == la ? 0 : l->box_pos + 1;
-        double avg = l->box_sum * inv_la;
+        box_sum += (double)rg - (double)box[box_pos];
+        box[box_pos] = rg;
+        box_pos = box_pos + 1 == la ? 0 : box_pos + 1;
+        double avg = box_sum * inv_la;
         float g = avg >= 1.0 ? 1.0f : (float)avg;
         /* the audio la samples back */
         float yl = cl[i] * g, yr = cr[i] * g;
         left[i] = yl > 1.0f ? 1.0f : (yl < -1.0f ? -1.0f : yl);
         right[i] = yr > 1.0f ? 1.0f : (yr < -1.0f ? -1.0f : yr);
-        if ((l->now++ & 4095) == 4095) {
+        if ((now++ & 4095) == 4095) {
             /* re-sum the box now and then (on sample counts, not blocks, so any block size gives
              * the same output) so rounding in the running sum cannot accumulate */
             double s = 0.0;
-            for (int k = 0; k < la; k++) s += l->box[k];
-            l->box_sum = s;
+            for (int k = 0; k < la; k++) s += box[k];
+            box_sum = s;
         }
     }
+    l->box_sum = box_sum;
+    l->box_pos = box_pos;
+    l->now = now;
     l->release_gain = rg;
     /* keep the last la samples as the next block's history */
     for (int k = 0; k < la; k++) {

@@ -75,55 +75,44 @@ static kwr_f4 flush4(kwr_f4 v) {
     return (kwr_f4)((kwr_i4)v & ~tiny);
 }
 
-/* The LR4 3-band split of left/right (right NULL = mono) into o->band, stage by stage: each pass
- * carries only its own short recurrence, and runs four filters per vector. The arithmetic per
- * filter is exactly svf_tick's, so the result equals the scalar cascade. */
+/* The LR4 3-band split of left/right (right NULL = mono) into o->band, four filters per vector.
+ * All four sections run in one loop: each carries only its own state from sample to sample, so
+ * an out-of-order CPU overlaps a later section of sample i with the earlier ones of sample i + 1
+ * instead of waiting out one short recurrence per pass. The arithmetic per filter is exactly
+ * svf_tick's, so the result equals the scalar cascade. */
 static void split(ott *o, const float *left, const float *right, int n) {
     const svf_coefs *p = &o->c100, *q = &o->c2500;
     const kwr_f4 pa1 = kwr_splat4(p->a1), pa2 = kwr_splat4(p->a2), pa3 = kwr_splat4(p->a3), pk = kwr_splat4(p->k);
     const kwr_f4 qa1 = kwr_splat4(q->a1), qa2 = kwr_splat4(q->a2), qa3 = kwr_splat4(q->a3), qk = kwr_splat4(q->k);
-    kwr_f4 *st = o->stage;
-    ott_svf4 s = o->a;
+    ott_svf4 sa = o->a, sb = o->b, sc = o->ce, sd = o->d;
+    float *low_l = o->band[0][0], *low_r = o->band[1][0];
+    float *mid_l = o->band[0][1], *mid_r = o->band[1][1], *high_l = o->band[0][2], *high_r = o->band[1][2];
     for (int i = 0; i < n; i++) {
         kwr_f4 x = {left[i], right ? right[i] : 0.0f, 0.0f, 0.0f}, lp;
-        kwr_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
+        kwr_f4 bp = tick4(pa1, pa2, pa3, &sa, x, &lp);
         kwr_f4 hp = x - pk * bp - lp;
-        st[i] = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
-    }
-    o->a = s;
-    s = o->b;
-    for (int i = 0; i < n; i++) {
-        kwr_f4 x = st[i], lp;
-        kwr_f4 bp = tick4(pa1, pa2, pa3, &s, x, &lp);
-        kwr_f4 hp = x - pk * bp - lp;
-        /* [low L, low R, rest L, rest R] → next stage wants [rest L, rest R, low L, low R] */
-        st[i] = __builtin_shufflevector(lp, hp, 6, 7, 0, 1);
-    }
-    o->b = s;
-    s = o->ce;
-    float *low_l = o->band[0][0], *low_r = o->band[1][0];
-    for (int i = 0; i < n; i++) {
-        kwr_f4 x = st[i], lp;
-        kwr_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
-        kwr_f4 hp = x - qk * bp - lp;
+        x = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
+        bp = tick4(pa1, pa2, pa3, &sb, x, &lp);
+        hp = x - pk * bp - lp;
+        /* [low L, low R, rest L, rest R] → next section wants [rest L, rest R, low L, low R] */
+        x = __builtin_shufflevector(lp, hp, 6, 7, 0, 1);
+        bp = tick4(qa1, qa2, qa3, &sc, x, &lp);
+        hp = x - qk * bp - lp;
         kwr_f4 ap = x - 2.0f * qk * bp;
         low_l[i] = ap[2];
         low_r[i] = ap[3];
-        st[i] = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
-    }
-    o->ce = s;
-    s = o->d;
-    float *mid_l = o->band[0][1], *mid_r = o->band[1][1], *high_l = o->band[0][2], *high_r = o->band[1][2];
-    for (int i = 0; i < n; i++) {
-        kwr_f4 x = st[i], lp;
-        kwr_f4 bp = tick4(qa1, qa2, qa3, &s, x, &lp);
-        kwr_f4 hp = x - qk * bp - lp;
+        x = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
+        bp = tick4(qa1, qa2, qa3, &sd, x, &lp);
+        hp = x - qk * bp - lp;
         mid_l[i] = lp[0];
         mid_r[i] = lp[1];
         high_l[i] = hp[2];
         high_r[i] = hp[3];
     }
-    o->d = s;
+    o->a = sa;
+    o->b = sb;
+    o->ce = sc;
+    o->d = sd;
     ott_svf4 *all[4] = {&o->a, &o->b, &o->ce, &o->d};
     for (int k = 0; k < 4; k++) {
         all[k]->ic1 = flush4(all[k]->ic1);
@@ -160,18 +149,23 @@ void ott_process(ott *o, float *left, float *right, int n) {
         float *d = o->detect[b];
         for (int i = 0; i < n; i++) d[i] = kwr_maxf(kwr_absf(xl[i]), kwr_absf(xr[i]));
     }
-    float env[OTT_BANDS], g[OTT_BANDS], step[OTT_BANDS];
+    /* state and coefficients in locals: the gain stores below are floats, like them, so through
+     * `o` the compiler would have to reload them on every sample */
+    float env[OTT_BANDS], g[OTT_BANDS], step[OTT_BANDS], att[OTT_BANDS], rel[OTT_BANDS];
     for (int b = 0; b < OTT_BANDS; b++) {
         env[b] = o->env[b];
         g[b] = o->gain[b];
         step[b] = o->gain_step[b];
+        att[b] = o->attack[b];
+        rel[b] = o->release[b];
     }
+    ramp amount_ramp = o->amount;
     int ph = o->phase;
     for (int i = 0; i < n; i++) {
-        float amount = ramp_next(&o->amount);
+        float amount = ramp_next(&amount_ramp);
         for (int b = 0; b < OTT_BANDS; b++) {
             float d = o->detect[b][i];
-            env[b] += (d > env[b] ? o->attack[b] : o->release[b]) * (d - env[b]);
+            env[b] += (d > env[b] ? att[b] : rel[b]) * (d - env[b]);
             g[b] += step[b];
             o->gains[b][i] = g[b];
         }
@@ -185,6 +179,7 @@ void ott_process(ott *o, float *left, float *right, int n) {
             }
         }
     }
+    o->amount = amount_ramp;
     const float *g0 = o->gains[0], *g1 = o->gains[1], *g2 = o->gains[2];
     for (int c = 0; c < channels; c++) {
         float *x = c ? right : left;

@@ -43,12 +43,11 @@ typedef struct {
     float gain[OTT_BANDS];      /* current linear gain per band */
     float gain_step[OTT_BANDS]; /* per-sample increment toward the gain of the next interval */
     svf_coefs c100, c2500;
-    /* the crossover runs stage by stage over a block, four filters per vector:
+    /* the crossover's sections, four filters per vector:
      * a = 100 Hz first section [L, R, –, –]; b = 100 Hz second sections [LP L, LP R, HP L, HP R];
      * ce = 2.5 kHz first section and the low band's 2.5 kHz allpass [L, R, AP L, AP R];
      * d = 2.5 kHz second sections [LP L, LP R, HP L, HP R] */
     ott_svf4 a, b, ce, d;
-    kwr_f4 stage[OTT_MAX_BLOCK];
     ramp amount;
     ramp active;
     int phase; /* samples into the current gain interval */

@@ -67,12 +67,15 @@ static void step_smoothers(svf_pair *f) {
     design_both(f);
 }
 
+/* Coefficients and states are copied to locals: the output stores are floats like them, so
+ * through the pointers the compiler would reload them on every sample. */
 static void run_channel(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *ls, svf_state *hs,
                         float *buf, int n) {
+    const svf_coefs lc = *lpc, hc = *hpc;
     svf_state l = *ls, h = *hs;
     for (int i = 0; i < n; i++) {
-        float y = svf_lp(lpc, &l, buf[i]);
-        buf[i] = svf_hp(hpc, &h, y);
+        float y = svf_lp(&lc, &l, buf[i]);
+        buf[i] = svf_hp(&hc, &h, y);
     }
     *ls = l;
     *hs = h;
@@ -81,12 +84,13 @@ static void run_channel(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *l
 /* Two channels interleaved: two independent recurrences give the CPU parallel work. */
 static void run_stereo(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *ls, svf_state *hs,
                        float *left, float *right, int n) {
+    const svf_coefs lc = *lpc, hc = *hpc;
     svf_state l0 = ls[0], l1 = ls[1], h0 = hs[0], h1 = hs[1];
     for (int i = 0; i < n; i++) {
-        float a = svf_lp(lpc, &l0, left[i]);
-        float b = svf_lp(lpc, &l1, right[i]);
-        left[i] = svf_hp(hpc, &h0, a);
-        right[i] = svf_hp(hpc, &h1, b);
+        float a = svf_lp(&lc, &l0, left[i]);
+        float b = svf_lp(&lc, &l1, right[i]);
+        left[i] = svf_hp(&hc, &h0, a);
+        right[i] = svf_hp(&hc, &h1, b);
     }
     ls[0] = l0;
     ls[1] = l1;
