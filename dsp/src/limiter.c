@@ -58,14 +58,17 @@ static void process_block(limiter *l, float *left, float *right, int n) {
      * cat_need[i … i + la]; prefix minima run forward inside segments of w, suffix minima
      * backward, and a window spans at most two segments */
     float *pre = l->prefix, *suf = l->suffix;
-    /* segment positions are counted, not taken modulo w: an integer division per sample cost
-     * more than the minima themselves */
+    /* segment positions are counted, not taken modulo w (an integer division per sample cost
+     * more than the minima themselves), and both running minima of a segment share one loop so
+     * their two serial chains overlap */
     for (int seg = 0; seg < m; seg += w) {
-        int end = seg + w < m ? seg + w : m;
+        int last = (seg + w < m ? seg + w : m) - 1;
         pre[seg] = need[seg];
-        for (int j = seg + 1; j < end; j++) pre[j] = kwr_minf(pre[j - 1], need[j]);
-        suf[end - 1] = need[end - 1];
-        for (int j = end - 2; j >= seg; j--) suf[j] = kwr_minf(suf[j + 1], need[j]);
+        suf[last] = need[last];
+        for (int j = 1; j <= last - seg; j++) {
+            pre[seg + j] = kwr_minf(pre[seg + j - 1], need[seg + j]);
+            suf[last - j] = kwr_minf(suf[last - j + 1], need[last - j]);
+        }
     }
     float rg = l->release_gain;
     const float rc = l->release_coef;

@@ -81,21 +81,44 @@ static void run_channel(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *l
     *hs = h;
 }
 
-/* Two channels interleaved: two independent recurrences give the CPU parallel work. */
+/* Both channels and both filters in one four-lane vector [LP L, LP R, HP L, HP R]: the high-pass
+ * lanes take the low-pass output of the previous sample, so one vector tick per sample replaces
+ * four scalar ones. The first low-pass and the last high-pass sample of a run are scalar ticks;
+ * every lane does exactly svf_tick's arithmetic, so the output equals the scalar cascade. */
 static void run_stereo(const svf_coefs *lpc, const svf_coefs *hpc, svf_state *ls, svf_state *hs,
                        float *left, float *right, int n) {
-    const svf_coefs lc = *lpc, hc = *hpc;
-    svf_state l0 = ls[0], l1 = ls[1], h0 = hs[0], h1 = hs[1];
-    for (int i = 0; i < n; i++) {
-        float a = svf_lp(&lc, &l0, left[i]);
-        float b = svf_lp(&lc, &l1, right[i]);
-        left[i] = svf_hp(&hc, &h0, a);
-        right[i] = svf_hp(&hc, &h1, b);
+    if (n <= 0) return;
+    const kwr_f4 a1 = {lpc->a1, lpc->a1, hpc->a1, hpc->a1};
+    const kwr_f4 a2 = {lpc->a2, lpc->a2, hpc->a2, hpc->a2};
+    const kwr_f4 a3 = {lpc->a3, lpc->a3, hpc->a3, hpc->a3};
+    const kwr_f4 k = kwr_splat4(hpc->k);
+    float yl = svf_lp(lpc, &ls[0], left[0]);
+    float yr = svf_lp(lpc, &ls[1], right[0]);
+    kwr_f4 ic1 = {ls[0].ic1, ls[1].ic1, hs[0].ic1, hs[1].ic1};
+    kwr_f4 ic2 = {ls[0].ic2, ls[1].ic2, hs[0].ic2, hs[1].ic2};
+    for (int i = 1; i < n; i++) {
+        kwr_f4 x = {left[i], right[i], yl, yr};
+        kwr_f4 v3 = x - ic2;
+        kwr_f4 v1 = a1 * ic1 + a2 * v3;
+        kwr_f4 v2 = ic2 + a2 * ic1 + a3 * v3;
+        ic1 = 2.0f * v1 - ic1;
+        ic2 = 2.0f * v2 - ic2;
+        kwr_f4 hp = x - k * v1 - v2;
+        left[i - 1] = hp[2];
+        right[i - 1] = hp[3];
+        yl = v2[0];
+        yr = v2[1];
     }
-    ls[0] = l0;
-    ls[1] = l1;
-    hs[0] = h0;
-    hs[1] = h1;
+    ls[0].ic1 = ic1[0];
+    ls[1].ic1 = ic1[1];
+    hs[0].ic1 = ic1[2];
+    hs[1].ic1 = ic1[3];
+    ls[0].ic2 = ic2[0];
+    ls[1].ic2 = ic2[1];
+    hs[0].ic2 = ic2[2];
+    hs[1].ic2 = ic2[3];
+    left[n - 1] = svf_hp(hpc, &hs[0], yl);
+    right[n - 1] = svf_hp(hpc, &hs[1], yr);
 }
 
 void svf_pair_process(svf_pair *f, float *left, float *right, int n) {
