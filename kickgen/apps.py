@@ -5,9 +5,10 @@ class KickgenConfig(AppConfig):
     """AI Kick Gen mode.
 
     Jobs left pending or running by a crash are failed on each process's first kickgen request
-    or WebSocket connection (`kickgen.jobs.sweep_once_per_process`) and by the
-    `kickgen_fail_orphans` command, not in `ready()`: ready() also runs for `migrate` on an
-    empty database, where the jobs table does not exist yet.
+    or WebSocket connection, then by later ones once their heartbeat is stale
+    (`kickgen.jobs.sweep_orphans`), and by the `kickgen_fail_orphans` command; not in
+    `ready()`: ready() also runs for `migrate` on an empty database, where the jobs table does
+    not exist yet.
     """
 
     name = "kickgen"

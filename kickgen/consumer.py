@@ -17,7 +17,7 @@ from kickgen.events import bind_server_loop, group_name
 
 
 def _current_state(user: AbstractBaseUser) -> str:
-    jobs.sweep_once_per_process()
+    jobs.sweep_orphans()
     return fragments.kicks_html(fragments.kicks_for(user)) + fragments.current_status_html(user)
 
 

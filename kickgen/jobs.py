@@ -444,17 +444,22 @@ def fail_orphaned_jobs(at_startup: bool = False) -> int:
 
 
 _startup_swept = False
+_last_sweep = float("-inf")
 _startup_lock = threading.Lock()
 
 
-def sweep_once_per_process() -> None:
-    """Run the start-up sweep on this process's first kickgen use (not at import: migrate)."""
-    global _startup_swept
+def sweep_orphans() -> None:
+    """Fail orphaned jobs on this process's first kickgen use (not at import: migrate), then at
+    most every HEARTBEAT_S: a job whose process or thread died stops holding quota (and showing
+    "Generating kick...") once its heartbeat is stale, not only after the next restart."""
+    global _startup_swept, _last_sweep
     with _startup_lock:
-        if _startup_swept:
+        at_startup = not _startup_swept
+        if not at_startup and time.monotonic() - _last_sweep < HEARTBEAT_S:
             return
         _startup_swept = True
+        _last_sweep = time.monotonic()
     try:
-        fail_orphaned_jobs(at_startup=True)
+        fail_orphaned_jobs(at_startup=at_startup)
     except DatabaseError:
-        logger.exception("kickgen start-up sweep failed")
+        logger.exception("kickgen orphaned-job sweep failed")

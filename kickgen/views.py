@@ -31,12 +31,12 @@ MSG_DELETE_FAILED = "Could not delete the kick's file; nothing was deleted. Try 
 
 
 def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Members only (anonymous → login redirect) and the start-up sweep on first use."""
+    """Members only (anonymous → login redirect), sweeping orphaned jobs first (`sweep_orphans`)."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        jobs.sweep_once_per_process()
+        jobs.sweep_orphans()
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -10,12 +10,13 @@ from kickgen.tests.doubles import ScriptedGenerator
 
 @pytest.fixture(autouse=True)
 def _isolated_kickgen(settings, tmp_path, monkeypatch):
-    """Files under a temp MEDIA_ROOT, filesystem storage, no leftover loop or start-up sweep."""
+    """Files under a temp MEDIA_ROOT, filesystem storage, no leftover loop, no orphan sweep."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SUPABASE_URL = ""
     settings.SUPABASE_SERVICE_KEY = ""
     monkeypatch.setattr(events, "_server_loop", None)
     monkeypatch.setattr(jobs, "_startup_swept", True)
+    monkeypatch.setattr(jobs, "_last_sweep", float("inf"))  # no periodic sweep unless a test asks
     yield
 
 

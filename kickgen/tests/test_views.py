@@ -2,12 +2,14 @@
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kickgen import jobs
-from kickgen.limits import reserve_generation
+from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick, stored_files
 from kickgen.tests.doubles import kick_wav
@@ -86,6 +88,28 @@ def test_limit_refusal_shows_its_message(member_client, member, scripted):
     assert response.status_code == 409
     assert "Delete kicks to generate more (30/30)" in response.content.decode()
     assert GenerationJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_job_stuck_after_start_up_stops_holding_quota(
+    member_client, member, scripted, monkeypatch
+):
+    """A job whose thread died long after the start-up sweep (its heartbeat stopped) is failed
+    before the next reservation, so it does not hold the member's daily quota forever."""
+    stale_for = jobs.STALE_AFTER + timedelta(minutes=1)
+    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    monkeypatch.setattr(jobs, "_last_sweep", time.monotonic() - 2 * jobs.HEARTBEAT_S)
+    held = [reserve_generation(member, seed=i, keywords="hit house")[0] for i in range(10)]
+    GenerationJob.objects.filter(pk=held[0].pk).update(
+        status=GenerationJob.Status.RUNNING,
+        worker=jobs.worker_id(),
+        heartbeat_at=timezone.now() - stale_for,
+    )
+    response = member_client.post(reverse("kickgen:generate"), {}, **HTMX)
+    assert response.status_code == 202
+    held[0].refresh_from_db()
+    assert (held[0].status, held[0].error) == (GenerationJob.Status.FAILED, jobs.MSG_RESTART)
+    assert usage_for(member).today == 10
 
 
 @pytest.mark.django_db
