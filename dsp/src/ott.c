@@ -75,12 +75,91 @@ static kwr_f4 flush4(kwr_f4 v) {
     return (kwr_f4)((kwr_i4)v & ~tiny);
 }
 
-/* The LR4 3-band split of left/right (right NULL = mono) into o->band, four filters per vector.
- * All four sections run in one loop: each carries only its own state from sample to sample, so
- * an out-of-order CPU overlaps a later section of sample i with the earlier ones of sample i + 1
- * instead of waiting out one short recurrence per pass. The arithmetic per filter is exactly
- * svf_tick's, so the result equals the scalar cascade. */
-static void split(ott *o, const float *left, const float *right, int n) {
+/* Bitwise select: lanes of `m` set take `a`, the others `b`. */
+static inline kwr_f4 pick4(kwr_i4 m, kwr_f4 a, kwr_f4 b) {
+    return (kwr_f4)(((kwr_i4)a & m) | ((kwr_i4)b & ~m));
+}
+
+/* One tick of four sections in one vector, lanes of `live` updating their state. */
+static inline kwr_f4 tick4_masked(kwr_f4 a1, kwr_f4 a2, kwr_f4 a3, ott_svf4 *s, kwr_f4 x,
+                                  kwr_f4 *lp, kwr_i4 live) {
+    ott_svf4 t = *s;
+    kwr_f4 bp = tick4(a1, a2, a3, &t, x, lp);
+    s->ic1 = pick4(live, t.ic1, s->ic1);
+    s->ic2 = pick4(live, t.ic2, s->ic2);
+    return bp;
+}
+
+/* Mono split: the sections use only 7 of the 16 lanes, so they are packed into two vectors,
+ * each section one sample behind the one feeding it (software pipelining):
+ * p = 100 Hz [a, b low, b rest, –] with b on sample i − 1; q = 2.5 kHz [c rest, c allpass,
+ * d low-pass, d high-pass] with c on i − 1 and d on i − 2. The pipeline fills and drains inside
+ * each call (lanes without a sample keep their state) and the states live in the stereo lanes
+ * (0 and 2) between calls, so the per-lane arithmetic and the result equal the stereo path's. */
+typedef struct {
+    kwr_f4 pa1, pa2, pa3, pk, qa1, qa2, qa3, qk;
+    ott_svf4 sp, sq;
+    float a_lp, a_hp, c_lp, c_hp;
+} mono_pipe;
+
+/* Pipeline step i: a on sample i, b and c on i − 1, d on i − 2 (each only where that sample
+ * exists: the fill and drain steps at the ends of the call). */
+static inline void mono_step(mono_pipe *m, ott *o, const float *x, int i, int a_on, int bc_on,
+                             int d_on) {
+    kwr_i4 live_p = {-a_on, -bc_on, -bc_on, 0}, live_q = {-bc_on, -bc_on, -d_on, -d_on};
+    kwr_f4 xp = {a_on ? x[i] : 0.0f, m->a_lp, m->a_hp, 0.0f}, lp;
+    kwr_f4 bp = tick4_masked(m->pa1, m->pa2, m->pa3, &m->sp, xp, &lp, live_p);
+    kwr_f4 hp = xp - m->pk * bp - lp;
+    m->a_lp = lp[0];
+    m->a_hp = hp[0];
+    kwr_f4 xq = {hp[2], lp[1], m->c_lp, m->c_hp};
+    bp = tick4_masked(m->qa1, m->qa2, m->qa3, &m->sq, xq, &lp, live_q);
+    hp = xq - m->qk * bp - lp;
+    kwr_f4 ap = xq - 2.0f * m->qk * bp;
+    m->c_lp = lp[0];
+    m->c_hp = hp[0];
+    if (bc_on) o->band[0][0][i - 1] = ap[1];
+    if (d_on) {
+        o->band[0][1][i - 2] = lp[2];
+        o->band[0][2][i - 2] = hp[3];
+    }
+}
+
+static void split_mono(ott *o, const float *x, int n) {
+    const svf_coefs *p = &o->c100, *q = &o->c2500;
+    mono_pipe m = {
+        .pa1 = kwr_splat4(p->a1), .pa2 = kwr_splat4(p->a2), .pa3 = kwr_splat4(p->a3), .pk = kwr_splat4(p->k),
+        .qa1 = kwr_splat4(q->a1), .qa2 = kwr_splat4(q->a2), .qa3 = kwr_splat4(q->a3), .qk = kwr_splat4(q->k),
+    };
+    m.sp.ic1 = (kwr_f4){o->a.ic1[0], o->b.ic1[0], o->b.ic1[2], 0.0f};
+    m.sp.ic2 = (kwr_f4){o->a.ic2[0], o->b.ic2[0], o->b.ic2[2], 0.0f};
+    m.sq.ic1 = (kwr_f4){o->ce.ic1[0], o->ce.ic1[2], o->d.ic1[0], o->d.ic1[2]};
+    m.sq.ic2 = (kwr_f4){o->ce.ic2[0], o->ce.ic2[2], o->d.ic2[0], o->d.ic2[2]};
+    int i = 0;
+    for (; i < 2 && i < n; i++) mono_step(&m, o, x, i, 1, i >= 1, 0);
+    for (; i < n; i++) mono_step(&m, o, x, i, 1, 1, 1);
+    for (; i < n + 2; i++) mono_step(&m, o, x, i, 0, i <= n, i >= 2);
+    o->a.ic1[0] = m.sp.ic1[0];
+    o->a.ic2[0] = m.sp.ic2[0];
+    o->b.ic1[0] = m.sp.ic1[1];
+    o->b.ic2[0] = m.sp.ic2[1];
+    o->b.ic1[2] = m.sp.ic1[2];
+    o->b.ic2[2] = m.sp.ic2[2];
+    o->ce.ic1[0] = m.sq.ic1[0];
+    o->ce.ic2[0] = m.sq.ic2[0];
+    o->ce.ic1[2] = m.sq.ic1[1];
+    o->ce.ic2[2] = m.sq.ic2[1];
+    o->d.ic1[0] = m.sq.ic1[2];
+    o->d.ic2[0] = m.sq.ic2[2];
+    o->d.ic1[2] = m.sq.ic1[3];
+    o->d.ic2[2] = m.sq.ic2[3];
+}
+
+/* Stereo split, four filters per vector. All four sections run in one loop: each carries only
+ * its own state from sample to sample, so an out-of-order CPU overlaps a later section of sample
+ * i with the earlier ones of sample i + 1 instead of waiting out one short recurrence per pass.
+ * The arithmetic per filter is exactly svf_tick's, so the result equals the scalar cascade. */
+static void split_stereo(ott *o, const float *left, const float *right, int n) {
     const svf_coefs *p = &o->c100, *q = &o->c2500;
     const kwr_f4 pa1 = kwr_splat4(p->a1), pa2 = kwr_splat4(p->a2), pa3 = kwr_splat4(p->a3), pk = kwr_splat4(p->k);
     const kwr_f4 qa1 = kwr_splat4(q->a1), qa2 = kwr_splat4(q->a2), qa3 = kwr_splat4(q->a3), qk = kwr_splat4(q->k);
@@ -88,7 +167,7 @@ static void split(ott *o, const float *left, const float *right, int n) {
     float *low_l = o->band[0][0], *low_r = o->band[1][0];
     float *mid_l = o->band[0][1], *mid_r = o->band[1][1], *high_l = o->band[0][2], *high_r = o->band[1][2];
     for (int i = 0; i < n; i++) {
-        kwr_f4 x = {left[i], right ? right[i] : 0.0f, 0.0f, 0.0f}, lp;
+        kwr_f4 x = {left[i], right[i], 0.0f, 0.0f}, lp;
         kwr_f4 bp = tick4(pa1, pa2, pa3, &sa, x, &lp);
         kwr_f4 hp = x - pk * bp - lp;
         x = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
@@ -113,6 +192,15 @@ static void split(ott *o, const float *left, const float *right, int n) {
     o->b = sb;
     o->ce = sc;
     o->d = sd;
+}
+
+/* The LR4 3-band split of left/right (right NULL = mono) into o->band. */
+static void split(ott *o, const float *left, const float *right, int n) {
+    if (right) {
+        split_stereo(o, left, right, n);
+    } else {
+        split_mono(o, left, n);
+    }
     ott_svf4 *all[4] = {&o->a, &o->b, &o->ce, &o->d};
     for (int k = 0; k < 4; k++) {
         all[k]->ic1 = flush4(all[k]->ic1);
