@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -163,7 +163,9 @@ def _delete(request: HttpRequest, kick: GeneratedKick) -> HttpResponse:
     if preset_names and request.POST.get("confirm") != "1":
         return _page_or(request, fragments.dialog_html(kick, preset_names), 409)
     kicks = fragments.kicks_for(request.user)
-    index = next(i for i, k in enumerate(kicks) if k.pk == kick.pk)
+    index = next((i for i, k in enumerate(kicks) if k.pk == kick.pk), None)
+    if index is None:
+        raise Http404("This kick was already deleted.")  # by another tab meanwhile
     remaining = kicks[:index] + kicks[index + 1 :]
     following = remaining[min(index, len(remaining) - 1)] if remaining else None
     try:

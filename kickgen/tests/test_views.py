@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from kickgen import jobs
+from kickgen import fragments, jobs
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick, stored_files
@@ -166,6 +166,22 @@ def test_junk_kick_ids_are_refused_not_a_server_error(member_client, junk):
     delete = member_client.post(reverse("kickgen:delete_selected"), {"kick": junk}, **HTMX)
     assert info.status_code == 404
     assert delete.status_code in (400, 404)
+
+
+@pytest.mark.django_db
+def test_deleting_a_kick_another_tab_just_deleted_is_404(member_client, member, monkeypatch):
+    kick = make_kick(member, "AI: Uwe")
+    make_kick(member, "AI: Karl")
+    listing = fragments.kicks_for
+
+    def other_tab_deletes_it_first(user):
+        GeneratedKick.objects.filter(pk=kick.pk).delete()
+        return listing(user)
+
+    monkeypatch.setattr(fragments, "kicks_for", other_tab_deletes_it_first)
+    response = member_client.post(reverse("kickgen:delete", args=[kick.pk]), **HTMX)
+    assert response.status_code == 404
+    assert list(GeneratedKick.objects.values_list("name", flat=True)) == ["AI: Karl"]
 
 
 @pytest.mark.django_db
