@@ -149,6 +149,29 @@ static void dit_pair(const fft_plan *p, float *re, float *im, int q) {
 #undef LD
 #undef ST
 
+/* The radix-4 end pass works on four butterflies per vector: 16 consecutive points (four
+ * butterflies of four) are transposed so that vector m holds point m of each butterfly, and
+ * transposed back after; every lane does the scalar butterfly's operations. */
+static inline void transpose4(const float *x, kwr_f4 *c0, kwr_f4 *c1, kwr_f4 *c2, kwr_f4 *c3) {
+    kwr_f4 r0 = *(const kwr_f4u *)x, r1 = *(const kwr_f4u *)(x + 4);
+    kwr_f4 r2 = *(const kwr_f4u *)(x + 8), r3 = *(const kwr_f4u *)(x + 12);
+    kwr_f4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+    kwr_f4 t2 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+    *c0 = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+    *c1 = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    *c2 = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+    *c3 = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
+static inline void untranspose4(float *x, kwr_f4 c0, kwr_f4 c1, kwr_f4 c2, kwr_f4 c3) {
+    kwr_f4 t0 = __builtin_shufflevector(c0, c1, 0, 4, 1, 5), t1 = __builtin_shufflevector(c0, c1, 2, 6, 3, 7);
+    kwr_f4 t2 = __builtin_shufflevector(c2, c3, 0, 4, 1, 5), t3 = __builtin_shufflevector(c2, c3, 2, 6, 3, 7);
+    *(kwr_f4u *)x = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+    *(kwr_f4u *)(x + 4) = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+    *(kwr_f4u *)(x + 8) = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+    *(kwr_f4u *)(x + 12) = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
 void fft_forward_dif(const fft_plan *p, float *re, float *im) {
     int n = p->n;
     int half = n >> 1;
@@ -159,7 +182,19 @@ void fft_forward_dif(const fft_plan *p, float *re, float *im) {
         const float *wr = p->tw_re + (n - 8), *wi = p->tw_im + (n - 8);
         for (int base = 0; base < n; base += 8) dif_stage(re + base, im + base, re + base + 4, im + base + 4, wr, wi, 4);
     }
-    for (int b = 0; b < n; b += 4) {
+    int b = 0;
+    for (; b + 16 <= n; b += 16) {
+        kwr_f4 x0r, x1r, x2r, x3r, x0i, x1i, x2i, x3i;
+        transpose4(re + b, &x0r, &x1r, &x2r, &x3r);
+        transpose4(im + b, &x0i, &x1i, &x2i, &x3i);
+        kwr_f4 a0r = x0r + x2r, a0i = x0i + x2i;
+        kwr_f4 a2r = x0r - x2r, a2i = x0i - x2i;
+        kwr_f4 a1r = x1r + x3r, a1i = x1i + x3i;
+        kwr_f4 a3r = x1i - x3i, a3i = x3r - x1r;
+        untranspose4(re + b, a0r + a1r, a0r - a1r, a2r + a3r, a2r - a3r);
+        untranspose4(im + b, a0i + a1i, a0i - a1i, a2i + a3i, a2i - a3i);
+    }
+    for (; b < n; b += 4) {
         float x0r = re[b], x1r = re[b + 1], x2r = re[b + 2], x3r = re[b + 3];
         float x0i = im[b], x1i = im[b + 1], x2i = im[b + 2], x3i = im[b + 3];
         float a0r = x0r + x2r, a0i = x0i + x2i;
@@ -176,7 +211,19 @@ void fft_forward_dif(const fft_plan *p, float *re, float *im) {
 
 void fft_inverse_dit(const fft_plan *p, float *re, float *im) {
     int n = p->n;
-    for (int b = 0; b < n; b += 4) {
+    int b = 0;
+    for (; b + 16 <= n; b += 16) {
+        kwr_f4 y0r, y1r, y2r, y3r, y0i, y1i, y2i, y3i;
+        transpose4(re + b, &y0r, &y1r, &y2r, &y3r);
+        transpose4(im + b, &y0i, &y1i, &y2i, &y3i);
+        kwr_f4 a0r = y0r + y1r, a0i = y0i + y1i;
+        kwr_f4 a1r = y0r - y1r, a1i = y0i - y1i;
+        kwr_f4 a2r = y2r + y3r, a2i = y2i + y3i;
+        kwr_f4 a3r = y2r - y3r, a3i = y2i - y3i;
+        untranspose4(re + b, a0r + a2r, a1r - a3i, a0r - a2r, a1r + a3i);
+        untranspose4(im + b, a0i + a2i, a1i + a3r, a0i - a2i, a1i - a3r);
+    }
+    for (; b < n; b += 4) {
         float y0r = re[b], y1r = re[b + 1], y2r = re[b + 2], y3r = re[b + 3];
         float y0i = im[b], y1i = im[b + 1], y2i = im[b + 2], y3i = im[b + 3];
         float a0r = y0r + y1r, a0i = y0i + y1i;
