@@ -37,6 +37,16 @@ void limiter_set_release_ms(limiter *l, float ms) {
 
 int limiter_latency(const limiter *l) { return l->lookahead; }
 
+static inline kwr_f4 pick4(kwr_i4 m, kwr_f4 a, kwr_f4 b) {
+    return (kwr_f4)(((kwr_i4)a & m) | ((kwr_i4)b & ~m));
+}
+
+/* kwr_sanitize on four lanes: NaN → 0, then clamped to ±lim. */
+static inline kwr_f4 sanitize4(kwr_f4 x, kwr_f4 lim) {
+    x = pick4(x != x, kwr_splat4(0.0f), x);
+    return pick4(x < -lim, -lim, pick4(x > lim, lim, x));
+}
+
 static void process_block(limiter *l, float *left, float *right, int n) {
     const int la = l->lookahead, w = la + 1, m = la + n;
     const double inv_la = 1.0 / (double)la;
@@ -44,7 +54,21 @@ static void process_block(limiter *l, float *left, float *right, int n) {
     /* pre-gain, sanitising, and the gain each sample needs; the ramp in a local, as the float
      * stores below could otherwise alias it and force a reload per sample */
     ramp pregain = l->pregain;
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    if (!ramp_moving(&pregain)) {
+        /* settled pre-gain: four samples per vector, the scalar loop's operations per lane */
+        const kwr_f4 g = kwr_splat4(pregain.value), lim = kwr_splat4(1e4f), ceiling = kwr_splat4(LIMITER_CEILING);
+        for (; i + 4 <= n; i += 4) {
+            kwr_f4 xl = sanitize4(*(const kwr_f4u *)(left + i), lim) * g;
+            kwr_f4 xr = sanitize4(*(const kwr_f4u *)(right + i), lim) * g;
+            *(kwr_f4u *)(cl + la + i) = xl;
+            *(kwr_f4u *)(cr + la + i) = xr;
+            kwr_f4 al = __builtin_elementwise_abs(xl), ar = __builtin_elementwise_abs(xr);
+            kwr_f4 peak = pick4(al > ar, al, ar);
+            *(kwr_f4u *)(need + la + i) = pick4(peak > ceiling, ceiling / peak, kwr_splat4(1.0f));
+        }
+    }
+    for (; i < n; i++) {
         float g_pre = ramp_next(&pregain);
         float xl = kwr_sanitize(left[i], 1e4f) * g_pre;
         float xr = kwr_sanitize(right[i], 1e4f) * g_pre;
