@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from kickgen.models import GeneratedKick, GenerationJob
+from kickgen.storage import get_kick_storage
 
 
 @admin.register(GeneratedKick)
@@ -10,6 +11,16 @@ class GeneratedKickAdmin(admin.ModelAdmin):
     search_fields = ("name", "user__username", "keywords")
     readonly_fields = ("audio_url", "storage_path", "created_at", "detected_note", "detected_hz")
     raw_id_fields = ("user", "varied_from")
+
+    # Like a member's delete: the stored file (public in Supabase) and the presets using the kick
+    # go with the row, instead of a bare row delete that leaves both behind.
+    def delete_model(self, request, obj: GeneratedKick) -> None:
+        obj.delete_with_presets(get_kick_storage())
+
+    def delete_queryset(self, request, queryset) -> None:
+        storage = get_kick_storage()
+        for kick in queryset:
+            kick.delete_with_presets(storage)
 
 
 @admin.register(GenerationJob)
