@@ -455,6 +455,23 @@ static void head_fir(const float *__restrict window, const float *__restrict tap
     }
 }
 
+/* dst += ring[t … t + n), clearing those ring slots; one contiguous (vectorisable) loop unless
+ * the span wraps. */
+static void take_ring(float *__restrict ring, long long t, int mask, float *__restrict dst, int n) {
+    int start = (int)(t & mask);
+    if (start + n <= mask + 1) {
+        float *r = ring + start;
+        for (int i = 0; i < n; i++) dst[i] += r[i];
+        kwr_memset(r, 0, sizeof(float) * (size_t)n);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        int slot = (start + i) & mask;
+        dst[i] += ring[slot];
+        ring[slot] = 0.0f;
+    }
+}
+
 /* One voice's output for `n` samples starting at time t into dl/dr (overwritten). */
 static void voice_output(convolver *c, int v, int pos, float *dl, float *dr, int n) {
     const conv_ir *ir = c->ir[v];
@@ -465,19 +482,9 @@ static void voice_output(convolver *c, int v, int pos, float *dl, float *dr, int
         return;
     }
     head_fir(window, ir->head[0], ir->head[1], dl, dr, n, ir->channels == 2);
-    float *r0 = c->ring[v][0];
-    for (int i = 0; i < n; i++) {
-        int slot = (int)((c->t + i) & mask);
-        dl[i] += r0[slot];
-        r0[slot] = 0.0f;
-    }
+    take_ring(c->ring[v][0], c->t, mask, dl, n);
     if (ir->channels == 2) {
-        float *r1 = c->ring[v][1];
-        for (int i = 0; i < n; i++) {
-            int slot = (int)((c->t + i) & mask);
-            dr[i] += r1[slot];
-            r1[slot] = 0.0f;
-        }
+        take_ring(c->ring[v][1], c->t, mask, dr, n);
     } else {
         for (int i = 0; i < n; i++) dr[i] = dl[i];
     }
