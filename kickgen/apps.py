@@ -13,3 +13,6 @@ class KickgenConfig(AppConfig):
 
     name = "kickgen"
     verbose_name = "AI kick generation"
+
+    def ready(self) -> None:
+        from kickgen import signals  # noqa: F401  (removes files of kicks deleted by cascade)

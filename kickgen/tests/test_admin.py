@@ -48,3 +48,16 @@ def test_admin_bulk_delete_removes_every_file(
     assert answer.status_code == 302
     assert not GeneratedKick.objects.exists()
     assert stored_files(settings) == []
+
+
+def test_deleting_a_member_removes_their_stored_kicks(
+    admin_client, member, scripted, settings, django_capture_on_commit_callbacks
+):
+    generated_kick(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin_client.post(
+            reverse("admin:auth_user_delete", args=[member.pk]), {"post": "yes"}
+        )
+    assert answer.status_code == 302
+    assert not GeneratedKick.objects.exists()
+    assert stored_files(settings) == []
