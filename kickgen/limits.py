@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -123,6 +124,9 @@ def reserve_generation(
         # The insert also takes SQLite's write lock first, so SQLite serialises here as well.
         GenerationDay.objects.bulk_create([GenerationDay(day=day)], ignore_conflicts=True)
         GenerationDay.objects.select_for_update().get(day=day)
+        # The member's own row too: two tabs either side of midnight lock different day rows,
+        # and the total cap is not a per-day limit.
+        get_user_model().objects.select_for_update().get(pk=user.pk)
         usage = _usage(user.pk, now)
         check_limits(usage)
         job = GenerationJob.objects.create(user_id=user.pk, created_at=now, **job_fields)
