@@ -27,7 +27,8 @@ class GenerateForm(forms.Form):
         self.fields["keywords"].choices = [(word, word) for word in vocabulary]
 
     def clean_keywords(self) -> str:
-        chosen = self.cleaned_data["keywords"]
+        # Each word once, in the order asked: repeats would overflow the keywords column.
+        chosen = list(dict.fromkeys(self.cleaned_data["keywords"]))
         return " ".join(chosen) if chosen else DEFAULT_KEYWORDS
 
     def first_error(self) -> str:

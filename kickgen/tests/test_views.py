@@ -81,6 +81,17 @@ def test_bad_input_is_refused_without_a_job(member_client, scripted):
 
 
 @pytest.mark.django_db
+def test_a_keyword_repeated_is_asked_for_once(member_client, scripted, monkeypatch):
+    """Repeats would overflow the 200-character keywords column (a 500 on PostgreSQL)."""
+    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    response = member_client.post(
+        reverse("kickgen:generate"), {"keywords": ["house"] * 60 + ["hit"]}, **HTMX
+    )
+    assert response.status_code == 202
+    assert GenerationJob.objects.get().keywords == "house hit"
+
+
+@pytest.mark.django_db
 def test_limit_refusal_shows_its_message(member_client, member, scripted):
     for i in range(30):
         make_kick(member, f"AI: K{i}")
