@@ -151,10 +151,20 @@ class ModalGenerator:
         return wav
 
 
-@cache
+_generator_lock = threading.Lock()
+
+
 def get_generator() -> Generator:
     """The backend chosen by KICKGEN_BACKEND, one per process: "local", "modal", or the dotted
     path of a class implementing `Generator` (built without arguments)."""
+    # The page render and a first generate request can arrive together; without the lock both
+    # would build a backend, and the local one loads the model.
+    with _generator_lock:
+        return _configured_generator()
+
+
+@cache
+def _configured_generator() -> Generator:
     backend = settings.KICKGEN_BACKEND
     if backend == "modal":
         return ModalGenerator()
@@ -181,4 +191,4 @@ def torch_threads() -> int:
 @receiver(setting_changed)
 def _forget_generator(*, setting: str, **kwargs: object) -> None:
     if setting.startswith("KICKGEN_"):
-        get_generator.cache_clear()
+        _configured_generator.cache_clear()

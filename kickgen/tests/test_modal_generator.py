@@ -1,6 +1,7 @@
 """The Modal backend with `modal.Cls.from_name` replaced (no Modal server is reachable here)."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import modal
 import pytest
@@ -107,3 +108,22 @@ def test_stalled_stream_times_out(modal_worker, member, settings, monkeypatch):
         GenerationJob.Status.FAILED,
         jobs.MSG_TIMEOUT.format(seconds=0.3),
     )
+
+
+class SlowToBuild:
+    """A backend whose construction takes long enough for two first callers to overlap."""
+
+    built = 0
+
+    def __init__(self) -> None:
+        time.sleep(0.2)
+        type(self).built += 1
+
+
+def test_concurrent_first_calls_build_one_backend(settings):
+    settings.KICKGEN_BACKEND = f"{__name__}.SlowToBuild"
+    SlowToBuild.built = 0
+    with ThreadPoolExecutor(4) as pool:
+        backends = list(pool.map(lambda _: generators.get_generator(), range(4)))
+    assert SlowToBuild.built == 1
+    assert all(backend is backends[0] for backend in backends)
