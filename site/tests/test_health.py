@@ -135,3 +135,12 @@ def test_unwritable_media_root_fails_the_storage_check(client, settings, tmp_pat
         assert storage["ok"] is True
     else:
         assert storage == {"ok": False, "backend": "filesystem", "error": "PermissionError"}
+
+
+@pytest.mark.django_db
+def test_health_answers_plain_http_while_pages_redirect_to_https(client, settings):
+    # The production values (test_settings_production checks settings.py sets them).
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    assert client.get("/").status_code == 301
+    assert client.get("/health").status_code == 200

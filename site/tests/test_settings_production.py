@@ -73,7 +73,8 @@ def test_production_settings_are_hardened():
         "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
         " s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER,"
         " s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'],"
-        " s.DATABASES['default']['CONN_MAX_AGE'], s.STORAGES['staticfiles']['BACKEND'])"
+        " s.DATABASES['default']['CONN_MAX_AGE'], s.STORAGES['staticfiles']['BACKEND'],"
+        " s.SECURE_REDIRECT_EXEMPT)"
     )
     result = manage("shell", "-c", script, **production_env())
     assert result.returncode == 0, result.stderr
@@ -87,4 +88,5 @@ def test_production_settings_are_hardened():
         "True",  # port 6543 = Supabase's transaction pooler
         "0",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "['^health$']",  # platform health checks call plain HTTP
     ]
