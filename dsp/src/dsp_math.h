@@ -123,7 +123,11 @@ KWR_INLINE kwr_f4 kwr_splat4(float v) { return (kwr_f4){v, v, v, v}; }
 /* kwr_expf on four lanes, operation for operation. */
 KWR_INLINE kwr_f4 kwr_exp4(kwr_f4 x) {
     kwr_i4 under = x < -87.0f;
-    x = __builtin_elementwise_min(x, kwr_splat4(88.0f));
+    /* min(x, 88) as a lane select: __builtin_elementwise_min has C fminf semantics, which
+     * wasm's f32x4.min lacks, so clang made it four calls to a scalar fminf. Lanes that are not
+     * <= 88 (NaN included) take 88, exactly what fminf gives. */
+    kwr_i4 keep = x <= 88.0f;
+    x = (kwr_f4)(((kwr_i4)x & keep) | ((kwr_i4)kwr_splat4(88.0f) & ~keep));
     kwr_f4 kf = __builtin_elementwise_floor(x * 1.44269504088896341f + 0.5f);
     kwr_f4 r = x - kf * 0.693145751953125f;
     r = r - kf * 1.428606765330187045e-06f;

@@ -237,26 +237,26 @@ void ott_process(ott *o, float *left, float *right, int n) {
         float *d = o->detect[b];
         for (int i = 0; i < n; i++) d[i] = kwr_maxf(kwr_absf(xl[i]), kwr_absf(xr[i]));
     }
-    /* state and coefficients in locals: the gain stores below are floats, like them, so through
-     * `o` the compiler would have to reload them on every sample */
-    float env[OTT_BANDS], g[OTT_BANDS], step[OTT_BANDS], att[OTT_BANDS], rel[OTT_BANDS];
-    for (int b = 0; b < OTT_BANDS; b++) {
-        env[b] = o->env[b];
-        g[b] = o->gain[b];
-        step[b] = o->gain_step[b];
-        att[b] = o->attack[b];
-        rel[b] = o->release[b];
-    }
+    /* the three bands' envelopes and gains side by side in one vector (lane 3 idle, all zero):
+     * the attack/release choice becomes a bitwise select instead of a data-dependent branch per
+     * band and sample, and each lane does the scalar arithmetic, so the gains are unchanged */
+    kwr_f4 env = {o->env[0], o->env[1], o->env[2], 0.0f};
+    kwr_f4 g = {o->gain[0], o->gain[1], o->gain[2], 0.0f};
+    kwr_f4 step = {o->gain_step[0], o->gain_step[1], o->gain_step[2], 0.0f};
+    const kwr_f4 att = {o->attack[0], o->attack[1], o->attack[2], 0.0f};
+    const kwr_f4 rel = {o->release[0], o->release[1], o->release[2], 0.0f};
+    const float *d0 = o->detect[0], *d1 = o->detect[1], *d2 = o->detect[2];
+    float *g0 = o->gains[0], *g1 = o->gains[1], *g2 = o->gains[2];
     ramp amount_ramp = o->amount;
     int ph = o->phase;
     for (int i = 0; i < n; i++) {
         float amount = ramp_next(&amount_ramp);
-        for (int b = 0; b < OTT_BANDS; b++) {
-            float d = o->detect[b][i];
-            env[b] += (d > env[b] ? att[b] : rel[b]) * (d - env[b]);
-            g[b] += step[b];
-            o->gains[b][i] = g[b];
-        }
+        kwr_f4 d = {d0[i], d1[i], d2[i], 0.0f};
+        env += pick4(d > env, att, rel) * (d - env);
+        g += step;
+        g0[i] = g[0];
+        g1[i] = g[1];
+        g2[i] = g[2];
         if (++ph == OTT_GAIN_INTERVAL) {
             ph = 0;
             for (int b = 0; b < OTT_BANDS; b++) {
@@ -268,7 +268,6 @@ void ott_process(ott *o, float *left, float *right, int n) {
         }
     }
     o->amount = amount_ramp;
-    const float *g0 = o->gains[0], *g1 = o->gains[1], *g2 = o->gains[2];
     for (int c = 0; c < channels; c++) {
         float *x = c ? right : left;
         const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
