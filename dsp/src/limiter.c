@@ -89,11 +89,19 @@ static void process_block(limiter *l, float *left, float *right, int n) {
         int last = (seg + w < m ? seg + w : m) - 1;
         pre[seg] = need[seg];
         suf[last] = need[last];
+        /* both chains in two lanes of one vector, the minimum as a bitwise select (a < b ? a : b,
+         * kwr_minf's rule): no data-dependent branch while a limited transient passes */
+        kwr_f4 run = {need[seg], need[last], 0.0f, 0.0f};
         for (int j = 1; j <= last - seg; j++) {
-            pre[seg + j] = kwr_minf(pre[seg + j - 1], need[seg + j]);
-            suf[last - j] = kwr_minf(suf[last - j + 1], need[last - j]);
+            kwr_f4 next = {need[seg + j], need[last - j], 0.0f, 0.0f};
+            run = pick4(run < next, run, next);
+            pre[seg + j] = run[0];
+            suf[last - j] = run[1];
         }
     }
+    /* each sample's windowed minimum, in place of its suffix minimum: a separate loop vectorises
+     * and leaves only the release chain in the serial loop below */
+    for (int i = 0; i < n; i++) suf[i] = kwr_minf(suf[i], pre[i + la]);
     float rg = l->release_gain;
     const float rc = l->release_coef;
     float *box = l->box;
@@ -101,9 +109,10 @@ static void process_block(limiter *l, float *left, float *right, int n) {
     int box_pos = l->box_pos;
     unsigned now = l->now;
     for (int i = 0; i < n; i++) {
-        float held = kwr_minf(suf[i], pre[i + la]);
-        /* instant attack, exponential release */
-        rg = held < rg ? held : rg + rc * (held - rg);
+        float held = suf[i];
+        /* instant attack, exponential release; the choice as a lane select (see the minima) */
+        kwr_f4 h4 = {held, 0.0f, 0.0f, 0.0f}, g4 = {rg, 0.0f, 0.0f, 0.0f};
+        rg = pick4(h4 < g4, h4, g4 + rc * (h4 - g4))[0];
         /* box average over the look-ahead */
         box_sum += (double)rg - (double)box[box_pos];
         box[box_pos] = rg;
