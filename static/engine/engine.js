@@ -227,8 +227,9 @@ class Engine {
     for (let done = 0; done < frames; done += OFFLINE_CHUNK) {
       const n = Math.min(OFFLINE_CHUNK, frames - done);
       engine.process(n);
-      left.set(engine.left.subarray(0, n), done);
-      right.set(engine.right.subarray(0, n), done);
+      const views = engine.outputViews(n);
+      left.set(views.left, done);
+      right.set(views.right, done);
     }
     return { channels: [left, right], sampleRate: this.sampleRate };
   }

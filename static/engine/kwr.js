@@ -38,6 +38,16 @@ export class Kwr {
     this.f32 = new Float32Array(this.buffer);
     this.left = new Float32Array(this.buffer, this.outPtr, this.maxFrames);
     this.right = new Float32Array(this.buffer, this.outPtr + 4 * this.maxFrames, this.maxFrames);
+    this.outputs = null;
+  }
+
+  // The first `frames` samples of both output buffers, kept until the size or the memory changes:
+  // the audio thread asks for the same size every quantum and should not allocate.
+  outputViews(frames) {
+    if (!this.outputs || this.outputs.frames !== frames) {
+      this.outputs = { frames, left: this.left.subarray(0, frames), right: this.right.subarray(0, frames) };
+    }
+    return this.outputs;
   }
 
   check(status, what) {

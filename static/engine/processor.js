@@ -75,8 +75,9 @@ class KwrProcessor extends AudioWorkletProcessor {
     for (let done = 0; done < frames; ) {
       const n = Math.min(frames - done, engine.maxFrames);
       engine.process(n);
-      out[0].set(engine.left.subarray(0, n), done);
-      if (out.length > 1) out[1].set(engine.right.subarray(0, n), done);
+      const views = engine.outputViews(n);
+      out[0].set(views.left, done);
+      if (out.length > 1) out[1].set(views.right, done);
       done += n;
     }
     this.sinceLevel += frames;
