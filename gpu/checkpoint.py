@@ -6,11 +6,13 @@ safetensors: no pickle anywhere, so a weights folder from the Hub cannot run cod
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
+from torch import nn
 
 from gpu.conditioning import ConditionEncoder
 from gpu.roles import Network
@@ -50,3 +52,14 @@ def load_network(directory: Path | str, name: str, device: str | torch.device = 
     network = cls.from_config(spec["config"])
     network.load_state_dict(load_file(str(weights_path), device=str(device)), strict=True)
     return network.to(device).eval()
+
+
+def fingerprint(module: nn.Module) -> str:
+    """SHA-256 of a module's tensors (names, dtypes, shapes, bytes): equal exactly when the
+    weights are. Ties a diffusion model to the VAE encoder whose latents it learned."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(module.state_dict().items()):
+        value = tensor.detach().cpu().contiguous()
+        digest.update(f"{name}:{value.dtype}:{tuple(value.shape)}".encode())
+        digest.update(value.view(torch.uint8).numpy().tobytes() if value.numel() else b"")
+    return digest.hexdigest()

@@ -3,7 +3,8 @@
     python -m gpu.export --vae gpu/runs/vae --vocoder gpu/runs/vocoder \
         --diffusion gpu/runs/diffusion --out gpu/weights
 
-Takes each run's last checkpoint (the EMA copies of the U-Net and condition encoder) and writes
+Takes each run's last checkpoint (the EMA copies of the U-Net and condition encoder; the VAE
+and the vocoder may also come from a weights folder) and writes
 config.json, vocabulary.json and one .json + .safetensors per network. The model card
 (README.md) is written by hand from the logs, bench and evaluation.
 """
@@ -14,11 +15,12 @@ import argparse
 import json
 from pathlib import Path
 
-from gpu.checkpoint import load_network, save_network
+from gpu.checkpoint import fingerprint, load_network, save_network
 from gpu.conditioning import ConditionEncoder
 from gpu.roles import Autoencoder, Denoiser, Vocoder
 from gpu.schedule import ScheduleConfig
 from gpu.spectral import SpectralConfig
+from gpu.train.state import networks_folder, provenance
 
 NETWORK_FILES = {"vae": "vae", "unet": "unet", "vocoder": "vocoder", "conditioning": "conditioning"}
 
@@ -37,7 +39,7 @@ def write_weights(
     spectral: SpectralConfig | None = None,
     schedule: ScheduleConfig | None = None,
     sampler: str = "dpm++2m",
-    default_steps: int = 10,
+    default_steps: int = 20,
     provenance: dict | None = None,
 ) -> Path:
     out = Path(out)
@@ -67,32 +69,25 @@ def write_weights(
     return out
 
 
-def _run_state(run: Path) -> dict:
-    return json.loads((run / "checkpoint" / "state.json").read_text())
-
-
-def export_runs(vae_run: Path, vocoder_run: Path, diffusion_run: Path, out: Path) -> Path:
-    diffusion = _run_state(diffusion_run)
+def export_runs(
+    vae_run: Path, vocoder_run: Path, diffusion_run: Path, out: Path, default_steps: int = 20
+) -> Path:
+    diffusion = json.loads((diffusion_run / "checkpoint" / "state.json").read_text())
     extra = diffusion["extra"]
-    provenance = {
-        name: {"steps": state["step"], "train_s": state["elapsed_s"]}
-        for name, state in (
-            ("vae", _run_state(vae_run)),
-            ("vocoder", _run_state(vocoder_run)),
-            ("diffusion", diffusion),
-        )
-    }
-    if extra["vae_step"] != provenance["vae"]["steps"]:
+    sources = {"vae": vae_run, "vocoder": vocoder_run, "diffusion": diffusion_run}
+    origins = {name: provenance(source, name) for name, source in sources.items()}
+    vae = load_network(networks_folder(vae_run), "vae")
+    if extra["vae_encoder"] != fingerprint(vae.encoder):
         raise SystemExit(
-            f"The diffusion run encoded its latents with VAE step {extra['vae_step']}, but the "
-            f"VAE run is at step {provenance['vae']['steps']}: retrain diffusion or export "
-            "the matching VAE."
+            f"The diffusion run learned the latents of another VAE encoder than {vae_run}'s: "
+            "retrain diffusion on this VAE, or export the VAE it was trained on (a VAE "
+            "fine-tuned with --freeze-encoder keeps the encoder)."
         )
     return write_weights(
         out,
-        vae=load_network(vae_run / "checkpoint", "vae"),
+        vae=vae,
         unet=load_network(diffusion_run / "checkpoint", "unet_ema"),
-        vocoder=load_network(vocoder_run / "checkpoint", "vocoder"),
+        vocoder=load_network(networks_folder(vocoder_run), "vocoder"),
         conditioning=load_network(diffusion_run / "checkpoint", "conditioning_ema"),
         vocabulary=extra["vocabulary"],
         latent_mean=extra["latent_mean"],
@@ -100,7 +95,8 @@ def export_runs(vae_run: Path, vocoder_run: Path, diffusion_run: Path, out: Path
         descriptor_ranges=extra["descriptor_ranges"],
         train=extra["train"],
         schedule=ScheduleConfig(**extra["schedule"]),
-        provenance=provenance,
+        provenance=origins,
+        default_steps=default_steps,
     )
 
 
@@ -113,8 +109,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vocoder", type=Path, default=runs / "vocoder")
     parser.add_argument("--diffusion", type=Path, default=runs / "diffusion")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "weights")
+    parser.add_argument(
+        "--default-steps", type=int, default=20, help="sampler steps when generate() names none"
+    )
     args = parser.parse_args(argv)
-    out = export_runs(args.vae, args.vocoder, args.diffusion, args.out)
+    out = export_runs(args.vae, args.vocoder, args.diffusion, args.out, args.default_steps)
     total = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(json.dumps({"out": str(out), "bytes": total}))
 

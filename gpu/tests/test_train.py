@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from gpu.checkpoint import fingerprint, load_network
 from gpu.export import main as export_main
 from gpu.pipeline import KickPipeline
 from gpu.train.__main__ import main as train_main
@@ -97,29 +98,92 @@ def test_train_resume_export(tmp_path):
     audio = pipe.generate(pipe.vocabulary[0], seed=0, steps=2)
     assert audio.shape == (88_200,) and np.isfinite(audio).all()
 
-
-def test_export_refuses_mismatched_vae(tmp_path):
-    (tmp_path / "vae" / "checkpoint").mkdir(parents=True)
-    (tmp_path / "vae" / "checkpoint" / "state.json").write_text(
-        json.dumps({"step": 9, "elapsed_s": 1})
-    )
-    (tmp_path / "diffusion" / "checkpoint").mkdir(parents=True)
-    (tmp_path / "diffusion" / "checkpoint" / "state.json").write_text(
-        json.dumps({"step": 1, "elapsed_s": 1, "extra": {"vae_step": 5}})
-    )
-    with pytest.raises(SystemExit, match="VAE step 5"):
+    def export(vae_source, folder):
         export_main(
             [
                 "--vae",
-                str(tmp_path / "vae"),
+                str(vae_source),
                 "--vocoder",
-                str(tmp_path / "vae"),
+                str(vocoder),
                 "--diffusion",
-                str(tmp_path / "diffusion"),
+                str(diffusion),
                 "--out",
-                str(tmp_path / "w"),
+                str(folder),
             ]
         )
+        return json.loads((folder / "config.json").read_text())
+
+    # A decoder-only fine-tune keeps the encoder, so the diffusion model still fits it.
+    vae_ft = tmp_path / "vae_ft"
+    train_main(
+        [
+            "vae",
+            *common,
+            "--steps",
+            "1",
+            "--out",
+            str(vae_ft),
+            "--batch",
+            "4",
+            "--init",
+            str(vae),
+            "--freeze-encoder",
+        ]
+    )
+    before, after = (
+        load_network(vae / "checkpoint", "vae"),
+        load_network(vae_ft / "checkpoint", "vae"),
+    )
+    assert fingerprint(before.encoder) == fingerprint(after.encoder)
+    assert fingerprint(before.decoder) != fingerprint(after.decoder)
+    config = export(vae_ft, tmp_path / "weights_ft")
+    assert config["provenance"]["vae"] == {
+        "steps": 1,
+        "train_s": config["provenance"]["vae"]["train_s"],
+        "init": {"steps": 3, "train_s": config["provenance"]["vae"]["init"]["train_s"]},
+    }
+
+    # Fine-tuning the diffusion model starts from a weights folder as well as from a run.
+    for name, source in (("from_weights", out), ("from_run", diffusion)):
+        run = tmp_path / f"diffusion_ft_{name}"
+        train_main(
+            [
+                "diffusion",
+                *common,
+                "--steps",
+                "1",
+                "--out",
+                str(run),
+                "--vae",
+                str(vae),
+                "--init",
+                str(source),
+                "--batch",
+                "4",
+            ]
+        )
+        state = json.loads((run / "checkpoint" / "state.json").read_text())
+        assert state["extra"]["init"]["steps"] == 2
+
+    # Training the whole VAE on moves its encoder: its latents are no longer the diffusion's.
+    train_main(
+        [
+            "vae",
+            *common,
+            "--steps",
+            "4",
+            "--out",
+            str(vae),
+            "--width",
+            "16",
+            "--batch",
+            "4",
+            "--resume",
+        ]
+    )
+    with pytest.raises(SystemExit, match="another VAE encoder"):
+        export(vae, tmp_path / "refused")
+    assert not (tmp_path / "refused").exists()
 
 
 def test_source_is_required():

@@ -42,10 +42,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--kl-weight", type=float, default=5e-4)
     parser.add_argument("--vae", type=Path, default=RUNS / "vae", help="VAE run (diffusion)")
     parser.add_argument("--on-vae", type=Path, help="vocoder: train on this VAE run's outputs")
-    parser.add_argument("--init", type=Path, help="vocoder: start from this run's weights")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        help="start from this run's (or weights folder's) networks (fine-tuning)",
+    )
+    parser.add_argument(
+        "--freeze-encoder",
+        action="store_true",
+        help="vae: train the decoder only, on posterior means, so a diffusion model trained on "
+        "its latents stays valid",
+    )
+    parser.add_argument(
+        "--attack-weight",
+        type=float,
+        default=1.0,
+        help="vocoder: weight of the loss on the first 50 ms (short-window STFTs)",
+    )
     parser.add_argument("--channels", default="32,64,128", help="U-Net widths per level")
     parser.add_argument("--emb-dim", type=int, default=256)
     parser.add_argument("--p-drop", type=float, default=0.25, help="drop each condition part")
+    parser.add_argument(
+        "--keyword-keep", type=float, default=0.5, help="keep each of a kick's words with this p"
+    )
     parser.add_argument("--p-uncond", type=float, default=0.1, help="drop the whole condition")
     parser.add_argument("--ema", type=float, default=0.999)
     parser.add_argument("--threads", type=int, help="torch intra-op threads")

@@ -6,18 +6,24 @@ from __future__ import annotations
 import json
 import math
 from argparse import Namespace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from gpu.checkpoint import load_network
+from gpu.checkpoint import fingerprint, load_network
 from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
 from gpu.schedule import NoiseSchedule, ScheduleConfig
 from gpu.spectral import SpectralConfig
 from gpu.train.data import CorpusArrays, frame_crops
-from gpu.train.losses import gaussian_kl, low_band_loss, multi_resolution_stft_loss
-from gpu.train.state import Run
+from gpu.train.losses import (
+    attack_stft_loss,
+    gaussian_kl,
+    low_band_loss,
+    multi_resolution_stft_loss,
+)
+from gpu.train.state import Run, networks_folder, provenance
 from gpu.unet import LatentUNet, UNetConfig
 from gpu.vae import MelVAE, VAEConfig
 from gpu.vocoder import ISTFTVocoder, VocoderConfig
@@ -25,6 +31,8 @@ from gpu.vocoder import ISTFTVocoder, VocoderConfig
 
 def _train(args: Namespace, run: Run, networks: dict, optimizer, rng, step_fn, extra=None) -> None:
     """Shared loop: resume, step, log, checkpoint on time and at the end."""
+    if args.init is not None:
+        extra = {**(extra or {}), "init": provenance(args.init, args.network)}
     if args.resume and run.has_checkpoint():
         run.restore(networks, optimizer, rng)
         print(f"resumed {run.folder} at step {run.step}", flush=True)
@@ -67,8 +75,16 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
         mel_mean=round(float(mel_all.mean()), 4),
         mel_std=round(float(mel_all.std()), 4),
     )
-    vae = MelVAE(config).to(args.device)
-    optimizer = _adamw(vae.parameters(), args.lr or 1e-3)
+    vae = MelVAE(config)
+    if args.init is not None:
+        vae = load_network(networks_folder(args.init), "vae")  # continue from it
+        config = vae.config
+    if args.freeze_encoder:
+        # The latent space stays exactly as the trained diffusion model knows it; only the
+        # way back to a spectrogram improves.
+        vae.encoder.requires_grad_(False)
+    vae.train().to(args.device)
+    optimizer = _adamw([p for p in vae.parameters() if p.requires_grad], args.lr or 1e-3)
     rng = np.random.default_rng(args.seed)
     crop = args.crop or 128
     # The low band carries the note: weigh its reconstruction 4x (mean weight stays 1).
@@ -82,7 +98,9 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
         starts = frame_crops(spectral.n_frames, crop, args.batch, rng)
         mel = torch.stack([mel_all[r, :, s : s + crop] for r, s in zip(rows, starts, strict=True)])
         mel = mel.to(args.device)  # (B, M, crop)
-        recon, mean, logvar = vae(mel)
+        # A frozen encoder: decode what the diffusion model was trained on and generates, the
+        # posterior mean; sampling around it would teach the decoder to blur.
+        recon, mean, logvar = vae(mel, sample=not args.freeze_encoder)
         l1 = torch.mean(torch.abs(recon - mel) * channel_weight) / config.mel_std
         kl = gaussian_kl(mean, logvar)
         loss = l1 + args.kl_weight * kl
@@ -95,13 +113,23 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
     _train(args, run, {"vae": vae}, optimizer, rng, step)
 
 
+# The 128-point resolution (2.9 ms) resolves the click and the first cycles of the sweep.
+VOCODER_RESOLUTIONS = ((128, 32), (256, 64), (1024, 256), (2048, 512))
+LOCKED_HARMONICS = 16
+
+
 def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig) -> None:
     config = VocoderConfig(
-        n_channels=spectral.n_channels, n_fft=spectral.n_fft, hop=spectral.hop, dim=args.width or 64
+        n_channels=spectral.n_channels,
+        n_fft=spectral.n_fft,
+        hop=spectral.hop,
+        dim=args.width or 64,
+        lock_correction=True,
+        lock_harmonics=LOCKED_HARMONICS,
     )
     vocoder = ISTFTVocoder(config)
     if args.init is not None:
-        vocoder = load_network(Path(args.init) / "checkpoint", "vocoder")  # fine-tune from it
+        vocoder = _upgraded_vocoder(load_network(networks_folder(args.init), "vocoder"))
     vocoder.train().to(args.device)
     optimizer = _adamw(vocoder.parameters(), args.lr or 1e-3)
     rng = np.random.default_rng(args.seed)
@@ -129,9 +157,15 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
             target[i, : len(segment)] = segment
         target_t = torch.from_numpy(target).to(args.device)  # (B, N)
         audio = vocoder(mel)
-        stft = multi_resolution_stft_loss(audio, target_t)
+        stft = multi_resolution_stft_loss(audio, target_t, VOCODER_RESOLUTIONS)
         low = low_band_loss(audio, target_t)
-        loss = stft + low
+        onset = torch.from_numpy(starts == 0).to(args.device)
+        attack = (
+            attack_stft_loss(audio[onset], target_t[onset], spectral.sample_rate)
+            if bool(onset.any())
+            else audio.new_zeros(())
+        )
+        loss = stft + low + args.attack_weight * attack
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vocoder.parameters(), 1.0)
@@ -140,14 +174,31 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
             "loss": loss.item(),
             "stft": stft.item(),
             "low": low.item(),
+            "attack": attack.item(),
         }
 
     _train(args, run, {"vocoder": vocoder}, optimizer, rng, step)
 
 
+def _upgraded_vocoder(trained: ISTFTVocoder) -> ISTFTVocoder:
+    """A trained vocoder to fine-tune, upgraded to the current phase locking: the locked-phase
+    correction (its head starts at zero) and locked harmonics."""
+    locking = trained.config.lock_low_band
+    config = replace(
+        trained.config,
+        lock_correction=locking,
+        lock_harmonics=LOCKED_HARMONICS if locking else 0,
+    )
+    vocoder = ISTFTVocoder(config)
+    missing, unexpected = vocoder.load_state_dict(trained.state_dict(), strict=False)
+    if unexpected or any(not key.startswith("lock_head.") for key in missing):
+        raise SystemExit(f"Cannot fine-tune this vocoder: {missing or unexpected} do not match.")
+    return vocoder
+
+
 def _vae_reconstructions(vae_run: Path, data: CorpusArrays) -> np.ndarray:
     """Every corpus spectrogram through the VAE (posterior mean). (N, channels, T) float16."""
-    vae = load_network(vae_run / "checkpoint", "vae")
+    vae = load_network(networks_folder(vae_run), "vae")
     out = np.zeros_like(data.mel)
     with torch.inference_mode():
         for i in range(0, len(data), 128):
@@ -174,10 +225,11 @@ def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> N
 def train_diffusion(
     args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig
 ) -> None:
-    vae_folder = Path(args.vae) / "checkpoint"
+    vae_folder = networks_folder(args.vae)
     vae = load_network(vae_folder, "vae")
     cache = run.folder / "latents.npy"
-    vae_step = json.loads((vae_folder / "state.json").read_text())["step"]
+    vae_state = vae_folder / "state.json"  # a run's checkpoint has one, a weights folder not
+    vae_step = json.loads(vae_state.read_text())["step"] if vae_state.is_file() else None
     if args.resume and cache.is_file() and run.has_checkpoint():
         latents = np.load(cache)
     else:
@@ -199,13 +251,25 @@ def train_diffusion(
         descriptor_mean=d_mean,
         descriptor_std=d_std,
     )
-    channels = [int(c) for c in args.channels.split(",")]
-    unet = LatentUNet(
-        UNetConfig(latent_channels=z_all.shape[1], channels=channels, emb_dim=args.emb_dim)
-    )
-    encoder = ConditionEncoder(cond_config)
+    if args.init is not None:
+        # Continue from trained networks (same VAE, so the same latents): fine-tuning.
+        source = networks_folder(args.init)
+        # A run holds raw and EMA copies; the EMA ones are what gets exported and evaluated.
+        ema = "_ema" if (source / "unet_ema.json").is_file() else ""
+        unet = load_network(source, f"unet{ema}")
+        encoder = load_network(source, f"conditioning{ema}")
+        if encoder.config.vocab_size != len(data.vocabulary):
+            raise SystemExit(f"{source} was trained on another vocabulary than this corpus.")
+    else:
+        channels = [int(c) for c in args.channels.split(",")]
+        unet = LatentUNet(
+            UNetConfig(latent_channels=z_all.shape[1], channels=channels, emb_dim=args.emb_dim)
+        )
+        encoder = ConditionEncoder(cond_config)
+    unet.train()
+    encoder.train()
     unet_ema = LatentUNet(unet.config)
-    encoder_ema = ConditionEncoder(cond_config)
+    encoder_ema = ConditionEncoder(encoder.config)
     unet_ema.load_state_dict(unet.state_dict())
     encoder_ema.load_state_dict(encoder.state_dict())
     for net in (unet, encoder, unet_ema, encoder_ema):
@@ -239,6 +303,7 @@ def train_diffusion(
         "vocabulary": data.vocabulary,
         "train": data.meta["source"],
         "vae_step": vae_step,
+        "vae_encoder": fingerprint(vae.encoder),
         "schedule": schedule.config.to_dict(),
     }
 
@@ -251,8 +316,11 @@ def train_diffusion(
         drop_all = torch.from_numpy(rng.random(b) < args.p_uncond)
         keep_kw = torch.from_numpy(rng.random(b) >= args.p_drop) & ~drop_all
         keep_desc = torch.from_numpy(rng.random((b, 3)) >= args.p_drop) & ~drop_all[:, None]
+        # Each of a kick's words is kept on its own, so a prompt of one or two words means
+        # "kicks that are (at least) this", not "kicks labelled with exactly this bag".
+        keep_word = torch.from_numpy(rng.random((b, keywords_all.shape[1])) < args.keyword_keep)
         cond = Condition(
-            keywords_all[rows] * keep_kw[:, None].float(),
+            keywords_all[rows] * keep_word.float() * keep_kw[:, None].float(),
             desc_std[rows],
             present_all[rows] & keep_desc,
         ).to(args.device)

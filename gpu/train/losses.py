@@ -28,6 +28,21 @@ def multi_resolution_stft_loss(
     return total / len(resolutions)
 
 
+def attack_stft_loss(
+    prediction: torch.Tensor,
+    target: torch.Tensor,
+    sample_rate: int,
+    duration_s: float = 0.05,
+    resolutions: tuple[tuple[int, int], ...] = ((64, 16), (128, 32), (256, 64), (512, 128)),
+) -> torch.Tensor:
+    """Multi-resolution STFT loss over the first ``duration_s`` only, at short windows
+    (1.5–12 ms). Over a whole crop the attack is a few frames among hundreds; here it is all
+    there is, so the sweep's course, the click's timing and the attack's brightness count as
+    much as the tail does elsewhere. prediction, target: (B, N) starting at the onset."""
+    n = min(round(duration_s * sample_rate), prediction.shape[-1])
+    return multi_resolution_stft_loss(prediction[:, :n], target[:, :n], resolutions)
+
+
 def gaussian_kl(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """KL(N(mean, exp(logvar)) || N(0, 1)), mean over elements."""
     return 0.5 * torch.mean(mean**2 + torch.exp(logvar) - 1.0 - logvar)

@@ -6,6 +6,7 @@ Layout of a run folder:
     checkpoint/state.json                     (step, elapsed time, param groups, NumPy RNG, extras)
     log.jsonl                                 (one JSON object per logged step)
 A checkpoint is written to checkpoint.tmp and renamed, so a kill mid-write keeps the last one.
+Where a network is read from, a weights folder (gpu/weights) serves as well as a run.
 """
 
 from __future__ import annotations
@@ -41,6 +42,27 @@ def _restore_optimizer(optimizer: torch.optim.Optimizer, tensors: dict, meta: di
         index, key = name.split(".", 1)
         state.setdefault(int(index), {})[key] = value
     optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+
+
+def networks_folder(path: Path | str) -> Path:
+    """A run's checkpoint folder, or a weights folder itself: either holds
+    ``<network>.json`` + ``<network>.safetensors``."""
+    path = Path(path)
+    return path / "checkpoint" if (path / "checkpoint").is_dir() else path
+
+
+def provenance(source: Path | str, name: str) -> dict:
+    """Steps and training time of the network ``name`` ("vae", "vocoder", "diffusion") in a
+    run, or as recorded in a weights folder's config.json. A run that fine-tuned other weights
+    carries their provenance under ``init``."""
+    state_file = Path(source) / "checkpoint" / "state.json"
+    if state_file.is_file():
+        state = json.loads(state_file.read_text())
+        entry = {"steps": state["step"], "train_s": round(state["elapsed_s"], 1)}
+        if state.get("extra", {}).get("init"):
+            entry["init"] = state["extra"]["init"]
+        return entry
+    return json.loads((Path(source) / "config.json").read_text())["provenance"][name]
 
 
 class Run:
