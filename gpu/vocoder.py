@@ -45,8 +45,6 @@ class VocoderConfig:
     # deviations: the f0 read from the low band is only right once the sweep has settled, so
     # the attack frames need their own phase advance, and the sum carries it into the tail.
     lock_correction: bool = False
-    # Harmonics 2..lock_harmonics also lock to the fundamental's phase (0: none).
-    lock_harmonics: int = 0
 
 
 class ISTFTVocoder(Vocoder):
@@ -94,25 +92,14 @@ class ISTFTVocoder(Vocoder):
         return bins * (self.config.sample_rate / self.config.low_n_fft)
 
     def locked_phase(
-        self,
-        spec: torch.Tensor,
-        correction: torch.Tensor | None = None,
-        magnitude: torch.Tensor | None = None,
+        self, spec: torch.Tensor, correction: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """(mask, phase), each (B, n_bins, T): the bins within two bins above the fundamental
         take the phase a sinusoid gliding at that fundamental has in a centred Hann-windowed
         STFT, theta(t) - pi k, with theta the running integral of 2 pi f0 hop / sr (phase
         locking, Laroche & Dolson 1999). The kick's note then comes out exactly as written
-        in the low band instead of depending on a learned phase.
-
-        ``correction`` (B, T) is added to every hop's advance. With ``lock_harmonics`` = H and
-        the frame's ``magnitude`` (B, n_bins, T), every bin whose nearest spectral peak sits on
-        harmonic h of the fundamental (2 <= h <= H) takes h * theta - pi k, in the frames where
-        the fundamental holds still: a driven kick's overtones move with its fundamental, and
-        phases that wander from frame to frame cancel in the overlap-add — energy the network
-        would otherwise have to guess back. Bins go with their nearest peak (the peak's "region
-        of influence"), not with the nearest multiple of f0, because a symmetric drive leaves
-        the even harmonics out and their bins hold the odd ones' skirts."""
+        in the low band instead of depending on a learned phase. ``correction`` (B, T), in
+        radians, is added to every hop's advance."""
         cfg = self.config
         f0 = self.fundamental(spec.detach())  # (B, T)
         advance = f0 * (2 * math.pi * cfg.hop / cfg.sample_rate)
@@ -120,41 +107,9 @@ class ISTFTVocoder(Vocoder):
             advance = advance + correction
         theta = torch.cumsum(advance, dim=-1)  # (B, T)
         k = torch.arange(cfg.n_fft // 2 + 1, device=spec.device, dtype=torch.float32)[:, None]
-        spacing = cfg.sample_rate / cfg.n_fft
-        fundamental = f0[:, None, :]  # (B, 1, T)
-        mask = (k * spacing)[None] < fundamental + 2 * spacing  # (B, n_bins, T)
-        multiple = torch.ones_like(k)[None]
-        if cfg.lock_harmonics > 1 and magnitude is not None:
-            peak_hz = self.nearest_peak(magnitude.detach()).float() * spacing  # (B, n_bins, T)
-            h = torch.round(peak_hz / fundamental)
-            overtone = (peak_hz - h * fundamental).abs() <= spacing
-            overtone &= (h >= 2) & (h <= cfg.lock_harmonics) & ~mask
-            overtone &= self.steady(f0)[:, None, :]
-            mask = mask | overtone
-            multiple = torch.where(overtone, h, 1.0)
-        return mask, multiple * theta[:, None, :] - math.pi * k[None]
-
-    @staticmethod
-    def nearest_peak(magnitude: torch.Tensor) -> torch.Tensor:
-        """(B, K, T) -> (B, K, T) int64: per bin, the index of the nearest local maximum of the
-        magnitude along the frequency axis (ties to the lower one)."""
-        edge = torch.full_like(magnitude[:, :1], -math.inf)
-        lower = torch.cat([edge, magnitude[:, :-1]], dim=1)
-        upper = torch.cat([magnitude[:, 1:], edge], dim=1)
-        is_peak = (magnitude >= lower) & (magnitude > upper)
-        n = magnitude.shape[1]
-        k = torch.arange(n, device=magnitude.device)[None, :, None].expand_as(magnitude)
-        below = torch.where(is_peak, k, -2 * n).cummax(dim=1).values  # last peak at or below
-        above = torch.where(is_peak, k, 3 * n).flip(1).cummin(dim=1).values.flip(1)
-        return torch.where(k - below <= above - k, below, above)
-
-    @staticmethod
-    def steady(f0: torch.Tensor, semitones_per_hop: float = 0.25) -> torch.Tensor:
-        """(B, T) bool: frames whose fundamental moves less than ``semitones_per_hop`` to
-        the previous and to the next frame (the sweep is over)."""
-        step = (12.0 * torch.log2(f0[:, 1:] / f0[:, :-1])).abs() <= semitones_per_hop  # (B, T-1)
-        edge = torch.zeros_like(step[:, :1])
-        return torch.cat([edge, step], dim=1) & torch.cat([step, edge], dim=1)
+        bin_hz = k * (cfg.sample_rate / cfg.n_fft)  # (n_bins, 1)
+        mask = bin_hz[None] < f0[:, None, :] + 2 * cfg.sample_rate / cfg.n_fft  # (B, n_bins, T)
+        return mask, theta[:, None, :] - math.pi * k[None]
 
     def spectrum(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """log-mel (B, M, T) -> (magnitude, phase), each (B, n_bins, T)."""
@@ -170,7 +125,7 @@ class ISTFTVocoder(Vocoder):
                 if self.config.lock_correction
                 else None
             )
-            mask, locked = self.locked_phase(mel, correction, magnitude)
+            mask, locked = self.locked_phase(mel, correction)
             phase = torch.where(mask, locked, phase)
         return magnitude, phase
 

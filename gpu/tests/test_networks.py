@@ -156,48 +156,6 @@ def test_locked_phase_resynthesises_the_note():
     assert abs(peak_hz - 41.0) < 1.5
 
 
-def test_nearest_peak_assigns_each_bin_to_the_closest_maximum():
-    magnitude = torch.tensor([1.0, 2, 3, 5, 3, 2, 1, 2, 4, 6, 4, 1, 0.5])[None, :, None]
-    peak = ISTFTVocoder.nearest_peak(magnitude)[0, :, 0].tolist()
-    assert peak == [3, 3, 3, 3, 3, 3, 3, 9, 9, 9, 9, 9, 9]  # bin 6 is a tie: the lower peak
-
-
-def test_steady_frames_start_when_the_sweep_is_over():
-    t = torch.arange(SPECTRAL.n_samples, dtype=torch.float64) / 44_100
-    cycles = 50.0 * t + 350.0 * 0.02 * (1 - torch.exp(-t / 0.02))  # 400 -> 50 Hz, tau 20 ms
-    kick = torch.sin(2 * torch.pi * cycles)[None].float()
-    vocoder = ISTFTVocoder(VocoderConfig())
-    steady = ISTFTVocoder.steady(vocoder.fundamental(LogMel(SPECTRAL)(kick)))[0]
-    assert not steady[:8].any()  # the first 46 ms glide
-    assert steady[40:300].all()
-
-
-def _overtone_share(tone: torch.Tensor, phase: torch.Tensor, magnitude: torch.Tensor) -> float:
-    window = torch.hann_window(1024)
-    out = torch.istft(torch.polar(magnitude, phase), 1024, 256, window=window, center=True)
-    power = torch.fft.rfft(out[0, 8192:40960] * torch.hann_window(32768)).abs() ** 2
-    hz = torch.arange(len(power)) * 44_100 / 32768
-    return (power[hz > 1.5 * 80.0].sum() / power.sum()).item()
-
-
-def test_locked_harmonics_keep_a_driven_tone_s_overtones():
-    """True magnitudes, the locked phase where the mask says so and random phases elsewhere:
-    locking only the fundamental loses most of the overtones' energy in the overlap-add,
-    locking the harmonics to h * theta keeps it."""
-    t = torch.arange(SPECTRAL.n_samples) / 44_100
-    tone = torch.tanh(2.0 * torch.sin(2 * torch.pi * 80.0 * t))[None]
-    stft = torch.stft(tone, 1024, 256, window=torch.hann_window(1024), return_complex=True)
-    spec = LogMel(SPECTRAL)(tone)
-    random = torch.rand(stft.shape, generator=torch.Generator().manual_seed(0)) * 2 * torch.pi
-    plain_mask, plain = ISTFTVocoder(VocoderConfig()).locked_phase(spec)
-    locking = ISTFTVocoder(VocoderConfig(lock_harmonics=16))
-    mask, locked = locking.locked_phase(spec, magnitude=stft.abs())
-    assert mask.sum() > 3 * plain_mask.sum()
-    true = _overtone_share(tone, stft.angle(), stft.abs())
-    assert _overtone_share(tone, torch.where(plain_mask, plain, random), stft.abs()) < 0.5 * true
-    assert _overtone_share(tone, torch.where(mask, locked, random), stft.abs()) > 0.9 * true
-
-
 def test_locked_phase_correction_starts_at_zero():
     plain = ISTFTVocoder(VocoderConfig(dim=16, blocks=1)).eval()
     corrected = ISTFTVocoder(VocoderConfig(dim=16, blocks=1, lock_correction=True)).eval()

@@ -115,7 +115,6 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
 
 # The 128-point resolution (2.9 ms) resolves the click and the first cycles of the sweep.
 VOCODER_RESOLUTIONS = ((128, 32), (256, 64), (1024, 256), (2048, 512))
-LOCKED_HARMONICS = 16
 
 
 def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralConfig) -> None:
@@ -125,7 +124,6 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
         hop=spectral.hop,
         dim=args.width or 64,
         lock_correction=True,
-        lock_harmonics=LOCKED_HARMONICS,
     )
     vocoder = ISTFTVocoder(config)
     if args.init is not None:
@@ -181,14 +179,9 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
 
 
 def _upgraded_vocoder(trained: ISTFTVocoder) -> ISTFTVocoder:
-    """A trained vocoder to fine-tune, upgraded to the current phase locking: the locked-phase
-    correction (its head starts at zero) and locked harmonics."""
-    locking = trained.config.lock_low_band
-    config = replace(
-        trained.config,
-        lock_correction=locking,
-        lock_harmonics=LOCKED_HARMONICS if locking else 0,
-    )
+    """A trained vocoder to fine-tune, with the locked-phase correction added if it had none
+    (its head starts at zero, so the output is unchanged until training moves it)."""
+    config = replace(trained.config, lock_correction=trained.config.lock_low_band)
     vocoder = ISTFTVocoder(config)
     missing, unexpected = vocoder.load_state_dict(trained.state_dict(), strict=False)
     if unexpected or any(not key.startswith("lock_head.") for key in missing):
