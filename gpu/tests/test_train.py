@@ -30,22 +30,13 @@ def test_train_resume_export(tmp_path):
         "1",
     ]
     vae = tmp_path / "vae"
-    train_main(["vae", *common, "--steps", "2", "--out", str(vae), "--width", "16", "--batch", "4"])
-    train_main(
-        [
-            "vae",
-            *common,
-            "--steps",
-            "3",
-            "--out",
-            str(vae),
-            "--width",
-            "16",
-            "--batch",
-            "4",
-            "--resume",
-        ]
-    )
+
+    def train_vae(steps: int, *options: str) -> None:
+        vae_options = ["--out", str(vae), "--width", "16", "--batch", "4", *options]
+        train_main(["vae", *common, "--steps", str(steps), *vae_options])
+
+    train_vae(2)
+    train_vae(3, "--resume")
     steps = [r["step"] for r in lines(vae / "log.jsonl") if "loss" in r]
     assert steps == [1, 2, 3]  # resumed at step 2, not restarted
     assert (vae / "checkpoint" / "optimizer.safetensors").is_file()
@@ -166,21 +157,7 @@ def test_train_resume_export(tmp_path):
         assert state["extra"]["init"]["steps"] == 2
 
     # Training the whole VAE on moves its encoder: its latents are no longer the diffusion's.
-    train_main(
-        [
-            "vae",
-            *common,
-            "--steps",
-            "4",
-            "--out",
-            str(vae),
-            "--width",
-            "16",
-            "--batch",
-            "4",
-            "--resume",
-        ]
-    )
+    train_vae(4, "--resume")
     with pytest.raises(SystemExit, match="another VAE encoder"):
         export(vae, tmp_path / "refused")
     assert not (tmp_path / "refused").exists()
