@@ -3,7 +3,6 @@ and trains until --steps or --max-minutes, checkpointing every --save-every seco
 
 from __future__ import annotations
 
-import json
 import math
 from argparse import Namespace
 from dataclasses import replace
@@ -221,8 +220,6 @@ def train_diffusion(
     vae_folder = networks_folder(args.vae)
     vae = load_network(vae_folder, "vae")
     cache = run.folder / "latents.npy"
-    vae_state = vae_folder / "state.json"  # a run's checkpoint has one, a weights folder not
-    vae_step = json.loads(vae_state.read_text())["step"] if vae_state.is_file() else None
     if args.resume and cache.is_file() and run.has_checkpoint():
         latents = np.load(cache)
     else:
@@ -295,7 +292,6 @@ def train_diffusion(
         "descriptor_ranges": ranges(),
         "vocabulary": data.vocabulary,
         "train": data.meta["source"],
-        "vae_step": vae_step,
         "vae_encoder": fingerprint(vae.encoder),
         "schedule": schedule.config.to_dict(),
     }
