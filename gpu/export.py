@@ -3,9 +3,11 @@
     python -m gpu.export --vae gpu/runs/vae --vocoder gpu/runs/vocoder \
         --diffusion gpu/runs/diffusion --out gpu/weights
 
-Takes each run's last checkpoint (the EMA copies of the U-Net and condition encoder; the VAE
-and the vocoder may also come from a weights folder) and writes
-config.json, vocabulary.json and one .json + .safetensors per network. The model card
+Takes each run's last checkpoint (the EMA copies of the U-Net and condition encoder) or a
+weights folder's networks, so one network can be swapped into shipped weights, and writes
+config.json, vocabulary.json, one .json + .safetensors per network, and prior.safetensors: the
+training corpus's descriptors (gpu.prior), read from its cache (--cache, built if missing) as
+recorded in the diffusion run. The model card
 (README.md) is written by hand from the logs, bench and evaluation.
 """
 
@@ -17,11 +19,14 @@ from pathlib import Path
 
 from gpu.checkpoint import fingerprint, load_network, save_network
 from gpu.conditioning import ConditionEncoder
+from gpu.prior import DescriptorPrior
 from gpu.roles import Autoencoder, Denoiser, Vocoder
 from gpu.schedule import ScheduleConfig
 from gpu.spectral import SpectralConfig
+from gpu.train.data import build_or_load
 from gpu.train.state import networks_folder, provenance
 
+RUNS = Path(__file__).resolve().parent / "runs"
 NETWORK_FILES = {"vae": "vae", "unet": "unet", "vocoder": "vocoder", "conditioning": "conditioning"}
 
 
@@ -41,9 +46,12 @@ def write_weights(
     sampler: str = "dpm++2m",
     default_steps: int = 20,
     provenance: dict | None = None,
+    prior: DescriptorPrior | None = None,
 ) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    if prior is not None:
+        prior.save(out)
     for role, network in (
         ("vae", vae),
         ("unet", unet),
@@ -69,11 +77,37 @@ def write_weights(
     return out
 
 
+def diffusion_source(source: Path) -> tuple[Path, str, dict]:
+    """(networks folder, U-Net/condition-encoder name suffix, run extras) of a diffusion run
+    or of a weights folder; a weights folder's extras are rebuilt from its config."""
+    state_file = source / "checkpoint" / "state.json"
+    if state_file.is_file():
+        return source / "checkpoint", "_ema", json.loads(state_file.read_text())["extra"]
+    config = json.loads((source / "config.json").read_text())
+    extra = {
+        key: config[key]
+        for key in ("latent_mean", "latent_std", "descriptor_ranges", "train", "schedule")
+    }
+    extra["vocabulary"] = json.loads((source / "vocabulary.json").read_text())
+    extra["vae_encoder"] = fingerprint(load_network(source, "vae").encoder)
+    return source, "", extra
+
+
+def corpus_prior(train: dict, cache: Path) -> DescriptorPrior:
+    """The descriptor prior of the corpus a diffusion run recorded as its ``train`` source."""
+    data = build_or_load(cache, train.get("synthetic"), train.get("folder"), SpectralConfig())
+    return DescriptorPrior.from_descriptors(data.descriptors)
+
+
 def export_runs(
-    vae_run: Path, vocoder_run: Path, diffusion_run: Path, out: Path, default_steps: int = 20
+    vae_run: Path,
+    vocoder_run: Path,
+    diffusion_run: Path,
+    out: Path,
+    default_steps: int = 20,
+    cache: Path | None = None,
 ) -> Path:
-    diffusion = json.loads((diffusion_run / "checkpoint" / "state.json").read_text())
-    extra = diffusion["extra"]
+    folder, suffix, extra = diffusion_source(diffusion_run)
     sources = {"vae": vae_run, "vocoder": vocoder_run, "diffusion": diffusion_run}
     origins = {name: provenance(source, name) for name, source in sources.items()}
     vae = load_network(networks_folder(vae_run), "vae")
@@ -86,9 +120,9 @@ def export_runs(
     return write_weights(
         out,
         vae=vae,
-        unet=load_network(diffusion_run / "checkpoint", "unet_ema"),
+        unet=load_network(folder, f"unet{suffix}"),
         vocoder=load_network(networks_folder(vocoder_run), "vocoder"),
-        conditioning=load_network(diffusion_run / "checkpoint", "conditioning_ema"),
+        conditioning=load_network(folder, f"conditioning{suffix}"),
         vocabulary=extra["vocabulary"],
         latent_mean=extra["latent_mean"],
         latent_std=extra["latent_std"],
@@ -97,23 +131,28 @@ def export_runs(
         schedule=ScheduleConfig(**extra["schedule"]),
         provenance=origins,
         default_steps=default_steps,
+        prior=corpus_prior(extra["train"], cache or RUNS / "corpus"),
     )
 
 
 def main(argv: list[str] | None = None) -> None:
-    runs = Path(__file__).resolve().parent / "runs"
     parser = argparse.ArgumentParser(
         prog="python -m gpu.export", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--vae", type=Path, default=runs / "vae")
-    parser.add_argument("--vocoder", type=Path, default=runs / "vocoder")
-    parser.add_argument("--diffusion", type=Path, default=runs / "diffusion")
+    parser.add_argument("--vae", type=Path, default=RUNS / "vae")
+    parser.add_argument("--vocoder", type=Path, default=RUNS / "vocoder")
+    parser.add_argument("--diffusion", type=Path, default=RUNS / "diffusion")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "weights")
     parser.add_argument(
         "--default-steps", type=int, default=20, help="sampler steps when generate() names none"
     )
+    parser.add_argument(
+        "--cache", type=Path, default=RUNS / "corpus", help="corpus cache root (the prior)"
+    )
     args = parser.parse_args(argv)
-    out = export_runs(args.vae, args.vocoder, args.diffusion, args.out, args.default_steps)
+    out = export_runs(
+        args.vae, args.vocoder, args.diffusion, args.out, args.default_steps, args.cache
+    )
     total = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(json.dumps({"out": str(out), "bytes": total}))
 

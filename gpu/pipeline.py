@@ -24,6 +24,7 @@ from gpu.audio import finish
 from gpu.checkpoint import load_network
 from gpu.conditioning import Condition, ConditionEncoder, descriptor_row
 from gpu.hub import resolve_weights
+from gpu.prior import PRIOR_FILE, DescriptorPrior
 from gpu.prompt import PromptError, parse_prompt
 from gpu.roles import Autoencoder, Denoiser, Vocoder
 from gpu.sampler import sample
@@ -38,6 +39,10 @@ DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights"
 Progress = Callable[[int, int], None]
 
 
+def _seed(seed: int | None) -> int:
+    return secrets.randbits(63) if seed is None else int(seed)
+
+
 class KickPipeline:
     def __init__(
         self,
@@ -48,6 +53,7 @@ class KickPipeline:
         config: dict,
         vocabulary: list[str],
         device: str | torch.device = "cpu",
+        prior: DescriptorPrior | None = None,
     ):
         if len(vocabulary) != conditioning.config.vocab_size:
             raise ValueError(
@@ -68,6 +74,7 @@ class KickPipeline:
         self.latent_mean = torch.tensor(config["latent_mean"], device=self.device)[None, :, None]
         self.latent_std = torch.tensor(config["latent_std"], device=self.device)[None, :, None]
         self.ranges: dict[str, list[float]] = config["descriptor_ranges"]
+        self.prior = prior
 
     @classmethod
     def from_pretrained(
@@ -98,6 +105,7 @@ class KickPipeline:
             config,
             vocabulary,
             device,
+            DescriptorPrior.load(folder) if (folder / PRIOR_FILE).is_file() else None,
         )
 
     @property
@@ -150,7 +158,7 @@ class KickPipeline:
             )
 
     def _seeded_noise(self, n: int, seed: int | None) -> torch.Tensor:
-        generator = torch.Generator().manual_seed(secrets.randbits(63) if seed is None else seed)
+        generator = torch.Generator().manual_seed(_seed(seed))
         shape = (
             n,
             self.unet.config.latent_channels,
@@ -204,23 +212,39 @@ class KickPipeline:
         decay_ms: float | None = None,
         punch: float | None = None,
         n: int = 1,
+        prior: bool = True,
     ) -> np.ndarray:
         """n new kicks -> float32 (88200,) when n == 1 else (n, 88200).
 
         prompt: keywords from ``vocabulary`` (None: no keyword condition). note: tail pitch
         as a note name ("F1") or Hz. decay_ms: time to -30 dB. punch: transient energy share
-        (0-1). Same seed, same arguments, same machine -> same audio.
+        (0-1). With nothing asked at all, each kick's condition is drawn from the weights'
+        descriptor prior (gpu.prior) and sampled without guidance; prior=False samples the
+        unconditional model instead. Same seed, same arguments, same machine -> same audio.
         """
         if not 1 <= int(n) <= 64:
             raise PromptError(f"n must be between 1 and 64 kicks, got {n}.")
         if not (math.isfinite(cfg_scale) and 0.0 <= cfg_scale <= 20.0):
             raise PromptError(f"cfg_scale must be between 0 and 20, got {cfg_scale}.")
         cond = self.condition(prompt, note, decay_ms, punch)
+        seed = _seed(seed)
+        if prior and self.prior is not None and not cond.keywords.any() and not cond.present.any():
+            cond, cfg_scale = self._drawn_condition(int(n), seed), 1.0
         scheduler = make_scheduler(self.sampler_name, self.schedule)
         scheduler.set_timesteps(self._steps(steps))
         z = self._denoise(self._seeded_noise(int(n), seed), cond, cfg_scale, scheduler, progress)
         audio = self._latent_to_audio(z)
         return audio[0] if n == 1 else audio
+
+    def _drawn_condition(self, n: int, seed: int) -> Condition:
+        """n conditions drawn from the prior, on a stream of their own: the same seed gives
+        the same draws, independent of the seed's noise."""
+        stream = int(np.random.SeedSequence([seed, 1]).generate_state(1, np.uint64)[0] >> 1)
+        values, present = self.prior.draw(
+            n, self.conditioning.standardise, torch.Generator().manual_seed(stream)
+        )
+        keywords = torch.zeros(n, len(self._vocabulary))
+        return Condition(keywords, values, present).to(self.device)
 
     def vary(
         self,

@@ -10,6 +10,7 @@ import torch
 
 from gpu.conditioning import ConditionConfig, ConditionEncoder
 from gpu.export import write_weights
+from gpu.prior import DescriptorPrior
 from gpu.spectral import SpectralConfig
 from gpu.unet import LatentUNet, UNetConfig
 from gpu.vae import MelVAE, VAEConfig
@@ -28,6 +29,10 @@ def write_tiny_weights(folder: Path | str, seed: int = 0, default_steps: int = 4
     )
     vocoder = ISTFTVocoder(VocoderConfig(dim=16, blocks=1))
     conditioning = ConditionEncoder(ConditionConfig(vocab_size=len(TINY_VOCABULARY), emb_dim=32))
+    # A corpus-like prior: log2 tail pitch 30–110 Hz, log10 decay 100–1500 ms, punch 0–0.5,
+    # and one unpitched kick.
+    rows = torch.rand(64, 3) * torch.tensor([1.87, 1.18, 0.5]) + torch.tensor([4.91, 2.0, 0.0])
+    rows[0, 0] = float("nan")
     # Zero-initialised layers (residual branches, output conv) would make the untrained U-Net
     # ignore its condition; give them a random response so tests can tell conditions apart.
     with torch.no_grad():
@@ -51,4 +56,5 @@ def write_tiny_weights(folder: Path | str, seed: int = 0, default_steps: int = 4
         train={"synthetic": 0, "seed": 0, "note": "untrained test weights"},
         spectral=spectral,
         default_steps=default_steps,
+        prior=DescriptorPrior(rows),
     )

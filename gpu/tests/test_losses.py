@@ -4,7 +4,7 @@ import math
 
 import torch
 
-from gpu.train.losses import attack_stft_loss
+from gpu.train.losses import attack_stft_loss, band_energy_loss
 
 SR = 44_100
 
@@ -30,3 +30,17 @@ def test_attack_loss_sees_the_sweep_and_the_click_timing():
     late = torch.roll(target, round(0.004 * SR), dims=1)  # the onset 4 ms late
     late[:, : round(0.004 * SR)] = 0.0
     assert attack_stft_loss(late, target, SR).item() > 0.3
+
+
+def tone(hz: float, level: float = 1.0) -> torch.Tensor:
+    t = torch.arange(16384, dtype=torch.float64) / SR
+    return (level * torch.sin(2 * math.pi * hz * t))[None].float()
+
+
+def test_band_energy_loss_asks_for_overtone_energy_not_its_exact_bin():
+    target = tone(55.0) + tone(1000.0, 0.1)  # an overtone 20 dB down
+    assert band_energy_loss(target, target).item() < 1e-4
+    missing = band_energy_loss(tone(55.0), target).item()
+    shifted = band_energy_loss(tone(55.0) + tone(1030.0, 0.1), target).item()
+    assert missing > 0.5  # the overtone's band is empty
+    assert shifted < 0.4 * missing  # same energy in the same band: mostly right

@@ -33,6 +33,22 @@ def test_conditions_change_the_kick(tiny_pipe):
         assert not np.array_equal(base, tiny_pipe.generate(seed=1, **kwargs)), kwargs
 
 
+def test_free_generation_draws_its_condition_from_the_prior(tiny_pipe):
+    free = tiny_pipe.generate(None, seed=5, n=2)
+    assert np.array_equal(free, tiny_pipe.generate(None, seed=5, n=2))
+    drawn = tiny_pipe._drawn_condition(2, 5)
+    assert drawn.present.any() and not drawn.keywords.any()
+    unconditional = tiny_pipe.generate(None, seed=5, n=2, prior=False)
+    assert not np.array_equal(free, unconditional)
+    prior, tiny_pipe.prior = tiny_pipe.prior, None
+    try:  # weights without a prior sample the unconditional model
+        assert np.array_equal(unconditional, tiny_pipe.generate(None, seed=5, n=2))
+    finally:
+        tiny_pipe.prior = prior
+    # Asking for anything (a word, a note) uses exactly what was asked.
+    assert not np.array_equal(free[0], tiny_pipe.generate(None, seed=5, note="F1"))
+
+
 def test_note_as_name_or_hz(tiny_pipe):
     by_name = tiny_pipe.generate("hit", seed=1, note="A1")
     assert np.array_equal(by_name, tiny_pipe.generate("hit", seed=1, note=55.0))

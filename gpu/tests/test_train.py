@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from gpu.checkpoint import fingerprint, load_network
 from gpu.export import main as export_main
@@ -46,6 +47,26 @@ def test_train_resume_export(tmp_path):
     train_main(
         ["vocoder", *common, "--steps", "2", "--out", str(vocoder), "--width", "16", "--batch", "2"]
     )
+    # A fine-tune with the band-energy loss.
+    vocoder_ft = tmp_path / "vocoder_ft"
+    train_main(
+        [
+            "vocoder",
+            *common,
+            "--steps",
+            "1",
+            "--out",
+            str(vocoder_ft),
+            "--batch",
+            "2",
+            "--init",
+            str(vocoder),
+            "--band-weight",
+            "1",
+        ]
+    )
+    assert lines(vocoder_ft / "log.jsonl")[0]["band"] > 0
+
     diffusion = tmp_path / "diffusion"
     train_main(
         [
@@ -80,6 +101,8 @@ def test_train_resume_export(tmp_path):
             str(diffusion),
             "--out",
             str(out),
+            "--cache",
+            str(tmp_path / "corpus"),
         ]
     )
     config = json.loads((out / "config.json").read_text())
@@ -88,6 +111,10 @@ def test_train_resume_export(tmp_path):
     pipe = KickPipeline.from_pretrained(out)
     audio = pipe.generate(pipe.vocabulary[0], seed=0, steps=2)
     assert audio.shape == (88_200,) and np.isfinite(audio).all()
+    # Free generation draws from the training corpus's descriptors, exported with the weights.
+    assert pipe.prior is not None and pipe.prior.rows.shape == (12, 3)
+    free = pipe.generate(None, seed=0, steps=2, n=2)
+    assert free.shape == (2, 88_200) and np.isfinite(free).all()
 
     def export(vae_source, folder):
         export_main(
@@ -100,6 +127,8 @@ def test_train_resume_export(tmp_path):
                 str(diffusion),
                 "--out",
                 str(folder),
+                "--cache",
+                str(tmp_path / "corpus"),
             ]
         )
         return json.loads((folder / "config.json").read_text())
@@ -133,6 +162,31 @@ def test_train_resume_export(tmp_path):
         "train_s": config["provenance"]["vae"]["train_s"],
         "init": {"steps": 3, "train_s": config["provenance"]["vae"]["init"]["train_s"]},
     }
+
+    # A weights folder serves as the diffusion source: swap one network into shipped weights.
+    swapped = tmp_path / "weights_swapped"
+    export_main(
+        [
+            "--vae",
+            str(out),
+            "--vocoder",
+            str(vocoder_ft),
+            "--diffusion",
+            str(out),
+            "--out",
+            str(swapped),
+            "--cache",
+            str(tmp_path / "corpus"),
+        ]
+    )
+    config = json.loads((swapped / "config.json").read_text())
+    original = json.loads((out / "config.json").read_text())
+    assert config["provenance"]["diffusion"] == original["provenance"]["diffusion"]
+    assert config["provenance"]["vocoder"]["init"]["steps"] == 2
+    assert config["latent_mean"] == original["latent_mean"]
+    swapped_vocoder = KickPipeline.from_pretrained(swapped).vocoder.state_dict()
+    tuned = load_network(vocoder_ft / "checkpoint", "vocoder").state_dict()
+    assert all(torch.equal(swapped_vocoder[k], tuned[k]) for k in tuned)
 
     # Fine-tuning the diffusion model starts from a weights folder as well as from a run.
     for name, source in (("from_weights", out), ("from_run", diffusion)):

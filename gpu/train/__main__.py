@@ -59,6 +59,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1.0,
         help="vocoder: weight of the loss on the first 50 ms (short-window STFTs)",
     )
+    parser.add_argument(
+        "--band-weight",
+        type=float,
+        default=0.0,
+        help="vocoder: weight of the loss on log band energies (overtones, click noise)",
+    )
     parser.add_argument("--channels", default="32,64,128", help="U-Net widths per level")
     parser.add_argument("--emb-dim", type=int, default=256)
     parser.add_argument("--p-drop", type=float, default=0.25, help="drop each condition part")

@@ -18,6 +18,7 @@ from gpu.spectral import SpectralConfig
 from gpu.train.data import CorpusArrays, frame_crops
 from gpu.train.losses import (
     attack_stft_loss,
+    band_energy_loss,
     gaussian_kl,
     low_band_loss,
     multi_resolution_stft_loss,
@@ -162,7 +163,8 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
             if bool(onset.any())
             else audio.new_zeros(())
         )
-        loss = stft + low + args.attack_weight * attack
+        band = band_energy_loss(audio, target_t)
+        loss = stft + low + args.attack_weight * attack + args.band_weight * band
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vocoder.parameters(), 1.0)
@@ -172,6 +174,7 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
             "stft": stft.item(),
             "low": low.item(),
             "attack": attack.item(),
+            "band": band.item(),
         }
 
     _train(args, run, {"vocoder": vocoder}, optimizer, rng, step)
