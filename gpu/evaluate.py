@@ -11,10 +11,14 @@ standard deviation. Reported, with the issue's targets:
 
 (a) fidelity    per-feature 1-D Wasserstein distance (scipy.stats.wasserstein_distance)
                 between n generated and n held-out kicks, divided by the held-out std of
-                that feature; `fidelity` is the mean over features (target ≤ 0.2).
+                that feature; `fidelity` is the mean over features (target ≤ 0.2). The
+                kicks are what the generator makes with nothing asked (prompt=None; the
+                pipeline draws conditions from its descriptor prior); the same for the
+                unconditional model is in details.fidelity_unconditional.
 (b) control     per keyword: the share of kicks generated with the keyword that beat the
-                unconditional kick from the same seed on the keyword's defining feature
-                (gpu.corpus.keywords); `control` is the mean over keywords (target ≥ 0.9).
+                unconditional kick (prompt=None, prior=False) from the same seed on the
+                keyword's defining feature (gpu.corpus.keywords); `control` is the mean
+                over keywords (target ≥ 0.9).
 (c) diversity   mean pairwise distance among generated kicks ÷ the same among held-out kicks
                 (target ≥ 0.8); near-duplicates are pairs whose waveforms have a cosine
                 similarity ≥ 0.99 (target 0).
@@ -293,6 +297,7 @@ class _Caller:
         self.steps = steps
         self.batch = batch
         self.accepts_no_prompt: bool | None = None
+        self.prior_option = False
 
     def __call__(self, count: int, seed: int, **request: Any) -> np.ndarray:
         if self.steps is not None:
@@ -316,11 +321,24 @@ class _Caller:
                 self.accepts_no_prompt = False
         return None
 
-    def unconditional(self, count: int, seed: int) -> np.ndarray:
-        """No condition at all: prompt=None, else guidance scale 0 (ε = ε_u + 0·(ε_c − ε_u)
-        is exactly the unconditional prediction)."""
+    def free(self, count: int, seed: int) -> np.ndarray:
+        """What the generator makes when nothing is asked: prompt=None (KickPipeline draws
+        each kick's condition from its descriptor prior), else guidance scale 0."""
         kicks = self.without_keywords(count, seed)
         return kicks if kicks is not None else self(count, seed, prompt="hit", cfg_scale=0.0)
+
+    def unconditional(self, count: int, seed: int) -> np.ndarray:
+        """No condition at all: prompt=None with prior=False; a generator without that option
+        is unconditional at prompt=None, else at guidance scale 0 (ε = ε_u + 0·(ε_c − ε_u)
+        is exactly the unconditional prediction)."""
+        if self.accepts_no_prompt is not False:
+            try:
+                kicks = self(count, seed, prompt=None, prior=False)
+                self.prior_option = True
+                return kicks
+            except (TypeError, ValueError):
+                self.prior_option = False
+        return self.free(count, seed)
 
     def descriptor_request(self, count: int, seed: int, **request: Any) -> np.ndarray:
         """Only a descriptor target; the pipeline's default prompt if it needs keywords."""
@@ -329,6 +347,8 @@ class _Caller:
 
     @property
     def unconditional_mode(self) -> str:
+        if self.prior_option:
+            return "prompt=None, prior=False"
         return "prompt=None" if self.accepts_no_prompt else "cfg_scale=0 (prompt=None refused)"
 
 
@@ -350,10 +370,11 @@ def evaluate(
             synthesize(settings.train_n, settings.train_seed).features()
         )
 
-    log(f"(a, c) {settings.n} unconditional kicks")
-    generated = call.unconditional(settings.n, settings.seed)
+    log(f"(a, c) {settings.n} kicks with nothing asked, and {settings.n} unconditional ones")
+    generated = call.free(settings.n, settings.seed)
     gen = feature_matrix(describe_kicks(generated))
-    all_audio = [generated]
+    unconditional = call.unconditional(settings.n, settings.seed)
+    all_audio = [generated, unconditional]
 
     log(f"(b) control: {settings.control_n} seed-paired kicks per keyword")
     base = call.unconditional(settings.control_n, settings.seed + 1_000_000)
@@ -418,6 +439,7 @@ def evaluate(
         "details": {
             "fidelity_per_feature": fid["per_feature"],
             "fidelity_scale": "held-out standard deviation, log10 for Hz and ms features",
+            "fidelity_unconditional": fidelity(feature_matrix(describe_kicks(unconditional)), ref),
             "control_per_keyword": per_keyword,
             "control_min": min(per_keyword.values()) if per_keyword else None,
             "control_keywords_without_rule": not_testable,

@@ -199,10 +199,33 @@ def test_evaluate_drives_the_real_pipeline_api(tiny_pipe):
         n=4, control_n=2, note_n=2, target_n=2, train_n=8, steps=2, notes=("C1", "F#1")
     )
     result = ev.evaluate(tiny_pipe, settings)
-    assert result["details"]["unconditional_by"] == "prompt=None"
+    assert result["details"]["unconditional_by"] == "prompt=None, prior=False"
     assert result["reconstruction"]["kicks"] == 4
     testable = [k for k in tiny_pipe.vocabulary if k in ev.RULES_BY_KEYWORD]
-    expected_kicks = 4 + 2 + 2 * len(testable) + 2 * 2 + 2 * 2
+    expected_kicks = 2 * 4 + 2 + 2 * len(testable) + 2 * 2 + 2 * 2
     assert result["details"]["artifacts"]["kicks"] == expected_kicks
     assert set(result["details"]["note_adherence_per_note"]) == {"C1", "F#1"}
     assert result["artifacts_ok"] is True
+
+
+class PriorPipeline(ev.RetrievalGenerator):
+    """Takes prior= like KickPipeline and records what each call asked for."""
+
+    def __init__(self, pool):
+        super().__init__(pool)
+        self.calls = []
+
+    def generate(self, prompt=None, prior=True, n=1, **kwargs):
+        self.calls.append((prompt, prior, n))
+        return super().generate(prompt=prompt, n=n, **kwargs)
+
+
+def test_fidelity_uses_free_generation_and_control_the_unconditional_model(pool):
+    pipe = PriorPipeline(pool)
+    result = ev.evaluate(pipe, SMALL)
+    assert result["details"]["unconditional_by"] == "prompt=None, prior=False"
+    free = [c for c in pipe.calls if c[0] is None and c[1]]
+    unconditional = [c for c in pipe.calls if c[0] is None and not c[1]]
+    assert sum(n for *_, n in unconditional) == SMALL.n + SMALL.control_n
+    assert sum(n for *_, n in free) >= SMALL.n
+    assert 0.0 <= result["details"]["fidelity_unconditional"]["mean"] < 10

@@ -2,9 +2,11 @@
 
 import math
 
+import numpy as np
 import torch
 
-from gpu.train.losses import attack_stft_loss, band_energy_loss
+from gpu.train.loops import onset_weight
+from gpu.train.losses import attack_stft_loss
 
 SR = 44_100
 
@@ -32,15 +34,8 @@ def test_attack_loss_sees_the_sweep_and_the_click_timing():
     assert attack_stft_loss(late, target, SR).item() > 0.3
 
 
-def tone(hz: float, level: float = 1.0) -> torch.Tensor:
-    t = torch.arange(16384, dtype=torch.float64) / SR
-    return (level * torch.sin(2 * math.pi * hz * t))[None].float()
-
-
-def test_band_energy_loss_asks_for_overtone_energy_not_its_exact_bin():
-    target = tone(55.0) + tone(1000.0, 0.1)  # an overtone 20 dB down
-    assert band_energy_loss(target, target).item() < 1e-4
-    missing = band_energy_loss(tone(55.0), target).item()
-    shifted = band_energy_loss(tone(55.0) + tone(1030.0, 0.1), target).item()
-    assert missing > 0.5  # the overtone's band is empty
-    assert shifted < 0.4 * missing  # same energy in the same band: mostly right
+def test_onset_weight_covers_the_attack_of_onset_crops_only():
+    weight = onset_weight(np.array([0, 5, 0]), crop=16, frames=9, weight=4.0)
+    assert weight.shape == (3, 1, 16)
+    assert (weight[[0, 2], 0, :9] == 4.0).all() and (weight[[0, 2], 0, 9:] == 1.0).all()
+    assert (weight[1] == 1.0).all()  # a crop from inside the kick has no attack

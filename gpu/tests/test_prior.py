@@ -34,6 +34,11 @@ def test_bandwidth_jitters_present_values_only_and_the_seed_fixes_them():
     assert torch.equal(values, again)
 
 
+def test_default_bandwidth_follows_scotts_rule():
+    assert DescriptorPrior(torch.zeros(5000, 3)).bandwidth == pytest.approx(0.296, abs=1e-3)
+    assert DescriptorPrior(torch.zeros(10, 3)).bandwidth > 0.7  # few kicks: smoother
+
+
 def test_save_load_and_subsampling(tmp_path):
     raw = np.random.default_rng(0).normal(size=(50, 3)).astype(np.float32)
     prior = DescriptorPrior.from_descriptors(raw, max_rows=20)

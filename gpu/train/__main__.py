@@ -60,10 +60,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="vocoder: weight of the loss on the first 50 ms (short-window STFTs)",
     )
     parser.add_argument(
-        "--band-weight",
+        "--attack-frame-weight",
         type=float,
-        default=0.0,
-        help="vocoder: weight of the loss on log band energies (overtones, click noise)",
+        default=1.0,
+        help="vae: weight of the first 50 ms of onset crops in the reconstruction loss",
     )
     parser.add_argument("--channels", default="32,64,128", help="U-Net widths per level")
     parser.add_argument("--emb-dim", type=int, default=256)

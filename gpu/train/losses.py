@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 
@@ -63,43 +61,3 @@ def low_band_loss(
     p = stft_magnitude(prediction, n_fft, hop)[:, :bins]
     t = stft_magnitude(target, n_fft, hop)[:, :bins]
     return torch.mean(torch.abs(p - t)) / torch.mean(t).clamp(min=1e-4)
-
-
-def band_energy_loss(
-    prediction: torch.Tensor,
-    target: torch.Tensor,
-    resolutions: tuple[tuple[int, int], ...] = ((2048, 256), (256, 64)),
-    n_bands: int = 48,
-    floor_db: float = -70.0,
-) -> torch.Tensor:
-    """L1 between log band energies: STFT power summed over log-spaced bands (one bin wide at
-    the bottom, ~1/6 octave higher up) before the log, per frame, averaged over resolutions.
-
-    A per-bin log-magnitude loss is minimised by the median level, which for parts the input
-    leaves uncertain (where exactly an overtone or a click's noise lies) sits below the mean:
-    those parts come out quiet. Summing power across a band first asks for the right energy
-    wherever in the band it falls. The 2048-point resolution holds the overtones of the body;
-    the 256-point one (5.8 ms) asks for that energy at the right moment, so the attack's
-    brightness is not bought with energy smeared after it. The floor, relative to each kick's
-    loudest band, keeps silence from counting. prediction, target: (B, N)."""
-    total = prediction.new_zeros(())
-    for n_fft, hop in resolutions:
-        power_p = stft_magnitude(prediction, n_fft, hop) ** 2  # (B, F, T)
-        power_t = stft_magnitude(target, n_fft, hop) ** 2
-        pool = _log_bands(power_t.shape[1], n_bands).to(prediction.device)  # (K, F)
-        bands_p = torch.einsum("kf,bft->bkt", pool, power_p)
-        bands_t = torch.einsum("kf,bft->bkt", pool, power_t)
-        floor = bands_t.amax(dim=(1, 2), keepdim=True) * 10.0 ** (floor_db / 10.0) + 1e-12
-        total = total + torch.mean(
-            torch.abs(torch.log(bands_p + floor) - torch.log(bands_t + floor))
-        )
-    return total / len(resolutions)
-
-
-def _log_bands(n_bins: int, n_bands: int) -> torch.Tensor:
-    """(K, n_bins) 0/1 matrix summing STFT bins into log-spaced bands, each ≥ one bin."""
-    edges = torch.unique(torch.round(torch.logspace(0, math.log10(n_bins), n_bands + 1)).long())
-    band_of_bin = torch.bucketize(torch.arange(n_bins), edges[1:-1], right=True)
-    pool = torch.zeros(len(edges) - 1, n_bins)
-    pool[band_of_bin, torch.arange(n_bins)] = 1.0
-    return pool
