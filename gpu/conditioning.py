@@ -50,6 +50,11 @@ class Condition:
     def __len__(self) -> int:
         return self.keywords.shape[0]
 
+    @property
+    def asks_nothing(self) -> bool:
+        """True when no row asks for a keyword or a descriptor."""
+        return not self.keywords.any() and not self.present.any()
+
     def cat(self, other: Condition) -> Condition:
         return Condition(
             torch.cat([self.keywords, other.keywords]),

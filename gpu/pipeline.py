@@ -194,7 +194,7 @@ class KickPipeline:
         progress: Progress | None,
     ) -> torch.Tensor:
         n = x.shape[0]
-        if not cond.keywords.any() and not cond.present.any():
+        if cond.asks_nothing:
             cfg_scale = 1.0  # nothing asked for: guidance is the identity, skip the second pass
         cond_emb = self.conditioning(cond).expand(n, -1)  # (n, E)
         null = Condition.null(1, len(self._vocabulary)).to(self.device)
@@ -228,7 +228,7 @@ class KickPipeline:
             raise PromptError(f"cfg_scale must be between 0 and 20, got {cfg_scale}.")
         cond = self.condition(prompt, note, decay_ms, punch)
         seed = _seed(seed)
-        if prior and self.prior is not None and not cond.keywords.any() and not cond.present.any():
+        if prior and self.prior is not None and cond.asks_nothing:
             cond, cfg_scale = self._drawn_condition(int(n), seed), 1.0
         scheduler = make_scheduler(self.sampler_name, self.schedule)
         scheduler.set_timesteps(self._steps(steps))

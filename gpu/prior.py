@@ -16,6 +16,7 @@ units of ``gpu.conditioning.descriptor_row``; NaN where a kick has none, e.g. no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,10 @@ class DescriptorPrior:
         return cls(load_file(str(Path(folder) / PRIOR_FILE))["descriptors"], bandwidth)
 
     def draw(
-        self, n: int, standardise, generator: torch.Generator
+        self,
+        n: int,
+        standardise: Callable[[torch.Tensor], torch.Tensor],
+        generator: torch.Generator,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """n conditions: (standardised values (n, D), present (n, D) bool). ``standardise``
         maps raw to standardised values (the condition encoder's)."""
