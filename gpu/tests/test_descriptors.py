@@ -5,6 +5,7 @@ import pytest
 
 from gpu.descriptors import (
     DESCRIPTOR_KEYS,
+    body_cycles,
     describe,
     describe_batch,
     hz_to_note,
@@ -60,6 +61,27 @@ def test_pitch_drop_and_f0_of_a_swept_kick():
     mean_hz = 45 + 315 * (np.exp(-0.25) - np.exp(-2.75)) * 0.4
     # Zero crossings weight the fast start a little more than a time average does.
     assert d["pitch_drop_st"] == pytest.approx(12 * np.log2(mean_hz / 45), abs=1.5)
+
+
+def test_body_cycles_follow_a_fast_sweep_hop_by_hop():
+    kick = swept_kick(45.0, 360.0, sweep_s=0.004, tau_s=0.2)
+    click = np.random.default_rng(0).normal(scale=0.3, size=300) * np.hanning(300)
+    kick[:300] += np.diff(np.concatenate([[0.0], click]))  # a bright click the low-pass ignores
+    cycles, weight = body_cycles(np.stack([kick, np.zeros_like(kick)]), hop=256, n_hops=319)
+    edges = np.arange(320) * 256 / SR
+    sweep = 45.0 * edges + 315.0 * 0.004 * (1 - np.exp(-edges / 0.004))
+    trusted = weight[0] > 0
+    assert trusted[:100].all() and not weight[1].any()  # a silent row has nothing to trust
+    # Each hop edge's phase is interpolated between crossings: a few hundredths of a cycle.
+    assert np.allclose(cycles[0, trusted], np.diff(sweep)[trusted], rtol=0.01, atol=0.04)
+    assert cycles[0, :10].sum() == pytest.approx(sweep[10], abs=0.02)
+    # The level floor (40 dB under the loudest hop) ends the trust before the decay does.
+    assert not trusted[-20:].any()
+
+
+def test_body_cycles_refuses_one_dimensional_audio():
+    with pytest.raises(ValueError, match=r"shape \(B, N\)"):
+        body_cycles(np.zeros(1000), hop=256, n_hops=3)
 
 
 def test_a_steady_sine_has_no_pitch_drop():

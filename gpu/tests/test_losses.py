@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from gpu.train.loops import onset_weight
-from gpu.train.losses import attack_stft_loss
+from gpu.train.losses import attack_stft_loss, cycles_loss
 
 SR = 44_100
 
@@ -39,3 +39,10 @@ def test_onset_weight_covers_the_attack_of_onset_crops_only():
     assert weight.shape == (3, 1, 16)
     assert (weight[[0, 2], 0, :9] == 4.0).all() and (weight[[0, 2], 0, 9:] == 1.0).all()
     assert (weight[1] == 1.0).all()  # a crop from inside the kick has no attack
+
+
+def test_cycles_loss_counts_octaves_on_trusted_hops_only():
+    true = torch.tensor([[0.25, 0.5, 1.0]])
+    predicted = torch.log2(torch.tensor([[0.5, 0.5, 8.0]]))  # an octave off, right, 3 octaves
+    assert cycles_loss(predicted, true, torch.tensor([[1.0, 1.0, 0.0]])).item() == 0.5
+    assert cycles_loss(predicted, true, torch.zeros(1, 3)).item() == 0.0

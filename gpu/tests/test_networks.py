@@ -1,9 +1,11 @@
+import numpy as np
 import pytest
 import torch
 
 from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
 from gpu.sampler import guided_output
 from gpu.spectral import LogMel, SpectralConfig, mel_filterbank
+from gpu.train.loops import _upgraded_vocoder
 from gpu.unet import LatentUNet, UNetConfig
 from gpu.vae import MelVAE, VAEConfig
 from gpu.vocoder import ISTFTVocoder, VocoderConfig
@@ -163,3 +165,52 @@ def test_locked_phase_correction_starts_at_zero():
     assert not unexpected and sorted(missing) == ["lock_head.bias", "lock_head.weight"]
     spec = torch.randn(1, 99, 24)
     assert torch.equal(plain(spec), corrected(spec))
+
+
+def oscillator_vocoder(harmonics: int = 4) -> ISTFTVocoder:
+    plain = ISTFTVocoder(VocoderConfig(dim=16, blocks=1, lock_correction=True)).eval()
+    return _upgraded_vocoder(plain, harmonics).eval()
+
+
+def test_oscillator_starts_at_the_low_band_f0_and_quiet():
+    vocoder = oscillator_vocoder()
+    assert vocoder.config.harmonics == 4 and not vocoder.config.lock_correction
+    t = torch.arange(SPECTRAL.n_samples) / 44_100
+    spec = LogMel(SPECTRAL)(torch.sin(2 * torch.pi * 47.0 * t)[None])
+    with torch.no_grad():
+        audio, log_cycles = vocoder.render(spec)
+    assert audio.shape == (1, SPECTRAL.n_samples) and log_cycles.shape == (1, 319)
+    hz = torch.exp2(log_cycles[0, 40:280]) * 44_100 / 256
+    assert torch.allclose(hz, torch.full((240,), 47.0), atol=0.6)
+    osc = vocoder._oscillator(vocoder._features(spec), log_cycles)
+    assert osc.abs().max() < 0.02 * vocoder.config.harmonics  # e^-6 per harmonic at most
+
+
+def test_oscillator_renders_a_glide_at_the_sample_rate():
+    """One harmonic at amplitude 1 on a falling pitch: the waveform's zero crossings follow
+    the per-hop cycles exactly, including the first hop, which a 23 ms STFT frame smears."""
+    vocoder = oscillator_vocoder(harmonics=2)
+    with torch.no_grad():
+        vocoder.amplitude_head.weight.zero_()
+        vocoder.amplitude_head.bias.copy_(torch.tensor([0.0, -30.0]))  # fundamental only
+    hops = 40
+    cycles = 45.0 * 256 / 44_100 * 2.0 ** torch.linspace(3.0, 0.0, hops)[None]  # 360 -> 45 Hz
+    features = torch.zeros(1, hops + 1, 16)
+    with torch.no_grad():
+        wave = vocoder._oscillator(features, torch.log2(cycles))[0].numpy()
+    crossings = np.flatnonzero(np.diff(np.signbit(wave[1:]).astype(int)) != 0).size
+    assert abs(crossings - 2 * cycles.sum().item()) <= 2
+    first = np.flatnonzero(np.diff(np.signbit(wave[1:256]).astype(int)) != 0).size
+    assert abs(first - 2 * cycles[0, 0].item()) <= 1
+
+
+def test_oscillator_owns_the_bins_at_and_below_the_body():
+    vocoder = oscillator_vocoder()
+    spec = torch.randn(1, 99, 24) - 2.0
+    with torch.no_grad():
+        h = vocoder._features(spec)
+        owned = torch.full((1, 24), 300.0)
+        stft = vocoder._stft_branch(spec, h, owned)
+    bins_hz = torch.arange(513) * 44_100 / 1024
+    assert not stft[0, bins_hz < 300.0].abs().any()
+    assert stft[0, bins_hz > 400.0].abs().min() > 0

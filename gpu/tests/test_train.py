@@ -193,6 +193,35 @@ def test_train_resume_export(tmp_path):
         state = json.loads((run / "checkpoint" / "state.json").read_text())
         assert state["extra"]["init"]["steps"] == 2
 
+    # A trained vocoder takes the body oscillator on, trained against the body's own cycles.
+    oscillator = tmp_path / "vocoder_osc"
+    train_main(
+        [
+            "vocoder",
+            *common,
+            "--steps",
+            "2",
+            "--out",
+            str(oscillator),
+            "--batch",
+            "2",
+            "--init",
+            str(vocoder),
+            "--harmonics",
+            "4",
+        ]
+    )
+    assert all(r["cycles"] >= 0 for r in lines(oscillator / "log.jsonl") if "loss" in r)
+    assert load_network(oscillator / "checkpoint", "vocoder").config.harmonics == 4
+    export_main(
+        [
+            *("--vae", str(vae), "--vocoder", str(oscillator), "--diffusion", str(diffusion)),
+            *("--out", str(tmp_path / "weights_osc"), "--cache", str(tmp_path / "corpus")),
+        ]
+    )
+    kick = KickPipeline.from_pretrained(tmp_path / "weights_osc").generate(None, seed=0, steps=2)
+    assert kick.shape == (88_200,) and np.isfinite(kick).all()
+
     # Training the whole VAE on moves its encoder: its latents are no longer the diffusion's.
     train_vae(4, "--resume")
     with pytest.raises(SystemExit, match="another VAE encoder"):

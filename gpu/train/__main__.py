@@ -60,6 +60,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="vocoder: weight of the loss on the first 50 ms (short-window STFTs)",
     )
     parser.add_argument(
+        "--harmonics",
+        type=int,
+        default=0,
+        help="vocoder: render the body with a sample-rate oscillator of this many harmonics",
+    )
+    parser.add_argument(
+        "--cycles-weight",
+        type=float,
+        default=1.0,
+        help="vocoder: weight of the oscillator's cycles-per-hop loss (octaves)",
+    )
+    parser.add_argument(
+        "--attack-cycles-weight",
+        type=float,
+        default=16.0,
+        help="vocoder: weight of the first 50 ms of onset crops in the cycles loss",
+    )
+    parser.add_argument(
         "--attack-frame-weight",
         type=float,
         default=1.0,

@@ -13,11 +13,13 @@ import torch
 
 from gpu.checkpoint import fingerprint, load_network
 from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
+from gpu.descriptors import body_cycles
 from gpu.schedule import NoiseSchedule, ScheduleConfig
 from gpu.spectral import SpectralConfig
 from gpu.train.data import CorpusArrays, frame_crops
 from gpu.train.losses import (
     attack_stft_loss,
+    cycles_loss,
     gaussian_kl,
     low_band_loss,
     multi_resolution_stft_loss,
@@ -128,6 +130,8 @@ def train_vae(args: Namespace, data: CorpusArrays, run: Run, spectral: SpectralC
     _train(args, run, {"vae": vae}, optimizer, rng, step)
 
 
+# Hops in the first 50 ms, where the body's pitch sweeps.
+ATTACK_HOPS = 9
 # The 128-point resolution (2.9 ms) resolves the click and the first cycles of the sweep.
 VOCODER_RESOLUTIONS = ((128, 32), (256, 64), (1024, 256), (2048, 512))
 
@@ -138,11 +142,18 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
         n_fft=spectral.n_fft,
         hop=spectral.hop,
         dim=args.width or 64,
-        lock_correction=True,
+        lock_correction=not args.harmonics,
+        harmonics=args.harmonics,
     )
     vocoder = ISTFTVocoder(config)
     if args.init is not None:
-        vocoder = _upgraded_vocoder(load_network(networks_folder(args.init), "vocoder"))
+        trained = load_network(networks_folder(args.init), "vocoder")
+        vocoder = _upgraded_vocoder(trained, args.harmonics or trained.config.harmonics)
+    cycles, trusted = (
+        body_cycles(data.audio, spectral.hop, spectral.n_frames - 1, spectral.sample_rate)
+        if vocoder.config.harmonics
+        else (None, None)
+    )
     vocoder.train().to(args.device)
     optimizer = _adamw(vocoder.parameters(), args.lr or 1e-3)
     rng = np.random.default_rng(args.seed)
@@ -169,7 +180,7 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
             segment = data.audio[r, s * hop : s * hop + length]
             target[i, : len(segment)] = segment
         target_t = torch.from_numpy(target).to(args.device)  # (B, N)
-        audio = vocoder(mel)
+        audio, log_cycles = vocoder.render(mel)
         stft = multi_resolution_stft_loss(audio, target_t, VOCODER_RESOLUTIONS)
         low = low_band_loss(audio, target_t)
         onset = torch.from_numpy(starts == 0).to(args.device)
@@ -179,28 +190,47 @@ def train_vocoder(args: Namespace, data: CorpusArrays, run: Run, spectral: Spect
             else audio.new_zeros(())
         )
         loss = stft + low + args.attack_weight * attack
+        losses = {"stft": stft.item(), "low": low.item(), "attack": attack.item()}
+        if log_cycles is not None:
+            hops = [(r, slice(s, s + crop - 1)) for r, s in zip(rows, starts, strict=True)]
+            true = torch.from_numpy(np.stack([cycles[r, h] for r, h in hops])).to(args.device)
+            weight = torch.from_numpy(np.stack([trusted[r, h] for r, h in hops]))
+            # The sweep lives in the first hops of onset crops, a few among hundreds.
+            weight = (
+                weight
+                * onset_weight(starts, crop - 1, ATTACK_HOPS, args.attack_cycles_weight)[:, 0]
+            )
+            pitch = cycles_loss(log_cycles, true, weight.to(args.device))
+            loss = loss + args.cycles_weight * pitch
+            losses["cycles"] = pitch.item()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vocoder.parameters(), 1.0)
         optimizer.step()
-        return {
-            "loss": loss.item(),
-            "stft": stft.item(),
-            "low": low.item(),
-            "attack": attack.item(),
-        }
+        return {"loss": loss.item(), **losses}
 
     _train(args, run, {"vocoder": vocoder}, optimizer, rng, step)
 
 
-def _upgraded_vocoder(trained: ISTFTVocoder) -> ISTFTVocoder:
-    """A trained vocoder to fine-tune, with the locked-phase correction added if it had none
-    (its head starts at zero, so the output is unchanged until training moves it)."""
-    config = replace(trained.config, lock_correction=trained.config.lock_low_band)
+def _upgraded_vocoder(trained: ISTFTVocoder, harmonics: int) -> ISTFTVocoder:
+    """A trained vocoder to fine-tune, with the parts it lacks added at their neutral start
+    (the locked-phase correction, or the body oscillator when ``harmonics`` > 0; their heads
+    start at zero or quiet). An oscillator takes over the locked bins, so the lock's
+    correction is dropped."""
+    config = replace(
+        trained.config,
+        lock_correction=trained.config.lock_low_band and not harmonics,
+        harmonics=harmonics,
+    )
     vocoder = ISTFTVocoder(config)
-    missing, unexpected = vocoder.load_state_dict(trained.state_dict(), strict=False)
-    if unexpected or any(not key.startswith("lock_head.") for key in missing):
-        raise SystemExit(f"Cannot fine-tune this vocoder: {missing or unexpected} do not match.")
+    own = vocoder.state_dict()
+    kept = {key: value for key, value in trained.state_dict().items() if key in own}
+    missing, _ = vocoder.load_state_dict(kept, strict=False)
+    new_heads = ("lock_head.", "cycles_head.", "amplitude_head.")
+    if any(not key.startswith(new_heads) for key in missing) or any(
+        own[key].shape != value.shape for key, value in kept.items()
+    ):
+        raise SystemExit(f"Cannot fine-tune this vocoder: {missing} do not match.")
     return vocoder
 
 

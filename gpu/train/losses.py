@@ -61,3 +61,12 @@ def low_band_loss(
     p = stft_magnitude(prediction, n_fft, hop)[:, :bins]
     t = stft_magnitude(target, n_fft, hop)[:, :bins]
     return torch.mean(torch.abs(p - t)) / torch.mean(t).clamp(min=1e-4)
+
+
+def cycles_loss(
+    log_cycles: torch.Tensor, cycles: torch.Tensor, weight: torch.Tensor
+) -> torch.Tensor:
+    """Mean |log2 predicted − log2 true| cycles per hop over trusted hops: an error of 1 is
+    an octave, whatever the note. log_cycles, cycles, weight: (B, hops)."""
+    error = torch.abs(log_cycles - torch.log2(cycles.clamp(min=1e-4)))
+    return (error * weight).sum() / weight.sum().clamp(min=1.0)
