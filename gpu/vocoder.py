@@ -14,10 +14,11 @@ and the overlap-add stays consistent from frame to frame by construction.
 With ``harmonics`` > 0 the body is not overlap-added at all. A 1024-point frame spans 23 ms,
 and a kick's pitch can sweep from 400 Hz to 50 Hz in 3 ms: overlap-added, the sweep's start
 is smeared over the first 10 ms as spurious zero crossings. A harmonic oscillator bank
-(Engel et al. 2020, "DDSP") renders the body at the sample rate instead: a frequency per hop
-(the low band's f0 times a learned correction, trained against the cycles the true body
-completes in each hop, `gpu.descriptors.body_cycles`) integrated into one phase, and a
-learned amplitude per harmonic per frame, interpolated between frames. The STFT branch keeps
+(Engel et al. 2020, "DDSP") renders the body at the sample rate instead: a frequency per
+frame (the low band's f0 times a learned correction, trained against the cycles the true
+body completes in each hop, `gpu.descriptors.body_cycles`), linear between frame centres
+and integrated exactly into one phase, and a learned amplitude per harmonic per frame,
+linear between frames too. The STFT branch keeps
 everything else (click, noise, overtones above the bank) and gives up the bins at and below
 the body's frequency, which the oscillator owns.
 """
@@ -162,31 +163,37 @@ class ISTFTVocoder(Vocoder):
         bin_hz = k * (cfg.sample_rate / cfg.n_fft)
         return bin_hz[None] < hz[:, None, :] + 2 * cfg.sample_rate / cfg.n_fft
 
-    def log_cycles(self, mel: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
-        """log2 of the body's cycles per hop, (B, T - 1): hop t runs from frame t's centre to
-        frame t + 1's. The low band's f0 times 2 ** (learned correction, within ±6 octaves)."""
-        base = self.fundamental(mel.detach()) * (self.config.hop / self.config.sample_rate)
+    def body_hz(self, mel: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """The body's frequency at each frame centre, (B, T): the low band's f0 times
+        2 ** (a learned correction within ±6 octaves), which the attack frames need."""
         correction = 6.0 * torch.tanh(self.cycles_head(h).squeeze(-1) / 6.0)  # (B, T)
-        return (torch.log2(base.clamp(min=1e-4)) + correction)[:, :-1]
+        return self.fundamental(mel.detach()).clamp(min=1.0) * torch.exp2(correction)
 
-    def _oscillator(self, h: torch.Tensor, log_cycles: torch.Tensor) -> torch.Tensor:
-        """Harmonic bank at the sample rate, (B, (T - 1) * hop): the phase is the running sum
-        of each hop's cycles, linear within a hop; amplitudes are linear between frames."""
+    def cycles_per_hop(self, hz: torch.Tensor) -> torch.Tensor:
+        """(B, T) frequencies at frame centres -> (B, T - 1) cycles in each hop between them,
+        the frequency running linearly from one centre to the next."""
+        return 0.5 * (hz[:, :-1] + hz[:, 1:]) * (self.config.hop / self.config.sample_rate)
+
+    def _oscillator(self, h: torch.Tensor, hz: torch.Tensor) -> torch.Tensor:
+        """Harmonic bank at the sample rate, (B, (T - 1) * hop). The frequency runs linearly
+        between frame centres (so a sweep's first hop starts high instead of at its mean) and
+        the phase is its exact integral; amplitudes are linear between frames too."""
         cfg = self.config
         hop = cfg.hop
-        cycles = torch.exp2(log_cycles.detach())  # (B, T - 1); taught by its own loss only
+        hz = hz.detach()  # taught by its own loss only: phase gradients mislead (DDSP)
+        cycles = self.cycles_per_hop(hz)  # (B, T - 1)
         n_hops = cycles.shape[-1]
         start = torch.cumsum(cycles, dim=-1) - cycles  # cycles done before each hop
-        within = torch.arange(hop, device=h.device, dtype=torch.float32) / hop
-        phase = start[..., None] + cycles[..., None] * within  # (B, T - 1, hop)
+        u = torch.arange(hop, device=h.device, dtype=torch.float32) / hop  # (hop,)
+        rise = (hz[:, 1:] - hz[:, :-1]) * (hop / cfg.sample_rate)  # (B, T - 1)
+        base = hz[:, :-1] * (hop / cfg.sample_rate)
+        phase = start[..., None] + base[..., None] * u + 0.5 * rise[..., None] * u * u
         phase = (phase - torch.floor(phase)).reshape(len(h), 1, n_hops * hop)
         harmonic = torch.arange(1, cfg.harmonics + 1, device=h.device, dtype=torch.float32)
         # Harmonics above Nyquist are silenced per frame, before interpolation.
-        hz = torch.exp2(log_cycles.detach()) * (cfg.sample_rate / hop)  # (B, T - 1)
-        hz = torch.cat([hz, hz[:, -1:]], dim=-1)[:, None, :] * harmonic[None, :, None]
+        below_nyquist = hz[:, None, :] * harmonic[None, :, None] < 0.5 * cfg.sample_rate
         log_amp = self.amplitude_head(h).transpose(1, 2)  # (B, H, T)
-        amplitude = torch.exp(torch.clamp(log_amp, max=cfg.max_log_amplitude))
-        amplitude = amplitude * (hz < 0.5 * cfg.sample_rate)
+        amplitude = torch.exp(torch.clamp(log_amp, max=cfg.max_log_amplitude)) * below_nyquist
         amplitude = nn.functional.interpolate(
             amplitude, size=n_hops * hop + 1, mode="linear", align_corners=True
         )[..., :-1]  # (B, H, N)
@@ -194,18 +201,13 @@ class ISTFTVocoder(Vocoder):
         return torch.einsum("bhn,bhn->bn", amplitude, waves)
 
     def render(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """log-mel (B, M, T) -> (waveform (B, (T - 1) * hop), log2 cycles per hop (B, T - 1)
-        or None without an oscillator)."""
+        """log-mel (B, M, T) -> (waveform (B, (T - 1) * hop), log2 of the body's cycles per
+        hop (B, T - 1), or None without an oscillator)."""
         cfg = self.config
         h = self._features(mel)
         n_samples = (mel.shape[-1] - 1) * cfg.hop
-        log_cycles = self.log_cycles(mel, h) if cfg.harmonics else None
-        owned = None
-        if log_cycles is not None:
-            hz = torch.exp2(log_cycles.detach()) * (cfg.sample_rate / cfg.hop)
-            owned = torch.maximum(
-                torch.cat([hz, hz[:, -1:]], dim=-1), self.fundamental(mel.detach())
-            )
+        hz = self.body_hz(mel, h) if cfg.harmonics else None
+        owned = None if hz is None else torch.maximum(hz.detach(), self.fundamental(mel.detach()))
         audio = torch.istft(
             self._stft_branch(mel, h, owned),
             cfg.n_fft,
@@ -214,9 +216,9 @@ class ISTFTVocoder(Vocoder):
             center=True,
             length=n_samples,
         )  # (B, N)
-        if log_cycles is not None:
-            audio = audio + self._oscillator(h, log_cycles)
-        return audio, log_cycles
+        if hz is None:
+            return audio, None
+        return audio + self._oscillator(h, hz), torch.log2(self.cycles_per_hop(hz))
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         return self.render(mel)[0]

@@ -182,26 +182,34 @@ def test_oscillator_starts_at_the_low_band_f0_and_quiet():
     assert audio.shape == (1, SPECTRAL.n_samples) and log_cycles.shape == (1, 319)
     hz = torch.exp2(log_cycles[0, 40:280]) * 44_100 / 256
     assert torch.allclose(hz, torch.full((240,), 47.0), atol=0.6)
-    osc = vocoder._oscillator(vocoder._features(spec), log_cycles)
+    features = vocoder._features(spec)
+    osc = vocoder._oscillator(features, vocoder.body_hz(spec, features))
     assert osc.abs().max() < 0.02 * vocoder.config.harmonics  # e^-6 per harmonic at most
 
 
 def test_oscillator_renders_a_glide_at_the_sample_rate():
     """One harmonic at amplitude 1 on a falling pitch: the waveform's zero crossings follow
-    the per-hop cycles exactly, including the first hop, which a 23 ms STFT frame smears."""
+    the per-hop cycles, including the first hop's, which a 23 ms STFT frame smears."""
     vocoder = oscillator_vocoder(harmonics=2)
     with torch.no_grad():
         vocoder.amplitude_head.weight.zero_()
         vocoder.amplitude_head.bias.copy_(torch.tensor([0.0, -30.0]))  # fundamental only
-    hops = 40
-    cycles = 45.0 * 256 / 44_100 * 2.0 ** torch.linspace(3.0, 0.0, hops)[None]  # 360 -> 45 Hz
-    features = torch.zeros(1, hops + 1, 16)
+    frames = 41
+    hz = 45.0 * 2.0 ** torch.linspace(3.0, 0.0, frames)[None]  # 360 -> 45 Hz
     with torch.no_grad():
-        wave = vocoder._oscillator(features, torch.log2(cycles))[0].numpy()
+        wave = vocoder._oscillator(torch.zeros(1, frames, 16), hz)[0].numpy()
+        cycles = vocoder.cycles_per_hop(hz)[0].numpy()
+    assert wave.shape == ((frames - 1) * 256,)
     crossings = np.flatnonzero(np.diff(np.signbit(wave[1:]).astype(int)) != 0).size
-    assert abs(crossings - 2 * cycles.sum().item()) <= 2
+    assert abs(crossings - 2 * cycles.sum()) <= 2
     first = np.flatnonzero(np.diff(np.signbit(wave[1:256]).astype(int)) != 0).size
-    assert abs(first - 2 * cycles[0, 0].item()) <= 1
+    assert abs(first - 2 * cycles[0]) <= 1
+    # Within a hop the frequency runs linearly from one frame's value to the next, and the
+    # phase is its integral: a chirp, not a step.
+    t = np.arange(256) / 44_100
+    f0, f1 = hz[0, 0].item(), hz[0, 1].item()
+    chirp = np.sin(2 * np.pi * (f0 * t + 0.5 * (f1 - f0) / (256 / 44_100) * t * t))
+    assert np.allclose(wave[:256], chirp, atol=1e-3)
 
 
 def test_oscillator_owns_the_bins_at_and_below_the_body():
