@@ -188,17 +188,25 @@ class ISTFTVocoder(Vocoder):
         rise = (hz[:, 1:] - hz[:, :-1]) * (hop / cfg.sample_rate)  # (B, T - 1)
         base = hz[:, :-1] * (hop / cfg.sample_rate)
         phase = start[..., None] + base[..., None] * u + 0.5 * rise[..., None] * u * u
-        phase = (phase - torch.floor(phase)).reshape(len(h), 1, n_hops * hop)
+        angle = (2 * math.pi) * (phase - torch.floor(phase))  # (B, T - 1, hop)
         harmonic = torch.arange(1, cfg.harmonics + 1, device=h.device, dtype=torch.float32)
         # Harmonics above Nyquist are silenced per frame, before interpolation.
         below_nyquist = hz[:, None, :] * harmonic[None, :, None] < 0.5 * cfg.sample_rate
         log_amp = self.amplitude_head(h).transpose(1, 2)  # (B, H, T)
         amplitude = torch.exp(torch.clamp(log_amp, max=cfg.max_log_amplitude)) * below_nyquist
-        amplitude = nn.functional.interpolate(
-            amplitude, size=n_hops * hop + 1, mode="linear", align_corners=True
-        )[..., :-1]  # (B, H, N)
-        waves = torch.sin((2 * math.pi) * torch.frac(phase * harmonic[None, :, None]))
-        return torch.einsum("bhn,bhn->bn", amplitude, waves)
+        at_start, at_end = amplitude[..., :-1, None], amplitude[..., 1:, None]  # (B, H, T-1, 1)
+        # sin(k·angle) by the Chebyshev recurrence sin((k+1)a) = 2 cos a · sin(ka) − sin((k−1)a):
+        # one sine and one cosine per sample instead of one sine per harmonic, and every array
+        # one harmonic long, which stays in cache.
+        twice_cos = 2.0 * torch.cos(angle)
+        previous, current = torch.zeros_like(angle), torch.sin(angle)
+        from_start = from_end = torch.zeros_like(angle)
+        for k in range(cfg.harmonics):
+            from_start = torch.addcmul(from_start, at_start[:, k], current)
+            from_end = torch.addcmul(from_end, at_end[:, k], current)
+            previous, current = current, twice_cos * current - previous
+        out = from_start + u * (from_end - from_start)  # amplitudes linear within a hop
+        return out.reshape(len(h), n_hops * hop)
 
     def render(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """log-mel (B, M, T) -> (waveform (B, (T - 1) * hop), log2 of the body's cycles per
