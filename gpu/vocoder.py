@@ -18,9 +18,9 @@ is smeared over the first 10 ms as spurious zero crossings. A harmonic oscillato
 frame (the low band's f0 times a learned correction, trained against the cycles the true
 body completes in each hop, `gpu.descriptors.body_cycles`), linear between frame centres
 and integrated exactly into one phase, and a learned amplitude per harmonic per frame,
-linear between frames too. The STFT branch keeps
-everything else (click, noise, overtones above the bank) and gives up the bins at and below
-the body's frequency, which the oscillator owns.
+linear between frames too. The STFT branch keeps everything else (click, noise, overtones
+above the bank) and gives up the bins at and below the body's frequency, which the
+oscillator owns.
 """
 
 from __future__ import annotations
