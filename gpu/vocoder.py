@@ -163,11 +163,12 @@ class ISTFTVocoder(Vocoder):
         bin_hz = k * (cfg.sample_rate / cfg.n_fft)
         return bin_hz[None] < hz[:, None, :] + 2 * cfg.sample_rate / cfg.n_fft
 
-    def body_hz(self, mel: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
-        """The body's frequency at each frame centre, (B, T): the low band's f0 times
-        2 ** (a learned correction within ±6 octaves), which the attack frames need."""
+    def body_hz(self, f0: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+        """The body's frequency at each frame centre, (B, T): the low band's f0 (B, T), from
+        ``fundamental``, times 2 ** (a learned correction within ±6 octaves), which the
+        attack frames need."""
         correction = 6.0 * torch.tanh(self.cycles_head(h).squeeze(-1) / 6.0)  # (B, T)
-        return self.fundamental(mel.detach()).clamp(min=1.0) * torch.exp2(correction)
+        return f0.clamp(min=1.0) * torch.exp2(correction)
 
     def cycles_per_hop(self, hz: torch.Tensor) -> torch.Tensor:
         """(B, T) frequencies at frame centres -> (B, T - 1) cycles in each hop between them,
@@ -214,8 +215,11 @@ class ISTFTVocoder(Vocoder):
         cfg = self.config
         h = self._features(mel)
         n_samples = (mel.shape[-1] - 1) * cfg.hop
-        hz = self.body_hz(mel, h) if cfg.harmonics else None
-        owned = None if hz is None else torch.maximum(hz.detach(), self.fundamental(mel.detach()))
+        hz = owned = None
+        if cfg.harmonics:
+            f0 = self.fundamental(mel.detach())
+            hz = self.body_hz(f0, h)
+            owned = torch.maximum(hz.detach(), f0)
         audio = torch.istft(
             self._stft_branch(mel, h, owned),
             cfg.n_fft,
