@@ -59,6 +59,9 @@ class VocoderConfig:
     # Harmonics of the sample-rate body oscillator; 0 renders the body through the STFT.
     harmonics: int = 0
     max_log_amplitude: float = 2.0
+    # How far below the strongest low-band bin a subharmonic peak may lie and still be taken
+    # as the fundamental (ISTFTVocoder._subharmonic_peak).
+    subharmonic_drop_db: float = 20.0
 
 
 class ISTFTVocoder(Vocoder):
@@ -102,15 +105,55 @@ class ISTFTVocoder(Vocoder):
 
     def fundamental(self, spec: torch.Tensor) -> torch.Tensor:
         """Fundamental per frame (B, T) in Hz, read from the low-band channels: the strongest
-        bin refined by parabolic interpolation of its log magnitude and its neighbours'
-        (Smith & Serra 1987, "PARSHL"). No parameters: the note comes from the spectrogram."""
+        bin, moved down to a subharmonic of it when one stands out as a peak of its own
+        (``_subharmonic_peak``), refined by parabolic interpolation of its log magnitude and
+        its neighbours' (Smith & Serra 1987, "PARSHL"). No parameters: the note comes from the
+        spectrogram."""
         low = spec[:, self.config.n_mels :]  # (B, n_low, T), log magnitudes
-        peak = low.argmax(dim=1).clamp(1, low.shape[1] - 2)  # (B, T)
+        strongest = low.argmax(dim=1).clamp(1, low.shape[1] - 2)  # (B, T)
+        peak = self._subharmonic_peak(low, strongest)
         a, b, c = (low.gather(1, (peak + d)[:, None]).squeeze(1) for d in (-1, 0, 1))
         curvature = a - 2 * b + c
         offset = torch.where(curvature < -1e-6, 0.5 * (a - c) / curvature.clamp(max=-1e-6), 0.0)
         bins = self.config.low_first_bin + peak + offset.clamp(-0.5, 0.5)
         return bins * (self.config.sample_rate / self.config.low_n_fft)
+
+    def _subharmonic_peak(self, low: torch.Tensor, strongest: torch.Tensor) -> torch.Tensor:
+        """(B, T) low-band index of the fundamental, given the strongest bin (B, T).
+
+        A driven kick's 2nd or 3rd harmonic can be louder than its fundamental, and the
+        strongest bin then plays the body an octave or a twelfth too high and mutes what lies
+        below it. So the strongest bin is read as the k-th harmonic (k = 4, 3, 2, lowest
+        fundamental first) when, within one bin of its k-th fraction, the band holds a local
+        peak no more than ``subharmonic_drop_db`` below it: a subharmonic check in the spirit
+        of Hermes 1988 ("Measurement of pitch by subharmonic summation"). A Hann window's
+        sidelobes sit 31 dB down, so a lone sinusoid never passes. Only frames whose window
+        has left the onset are checked. low (B, n_low, T) is in natural-log magnitude.
+        """
+        first, n_low = self.config.low_first_bin, low.shape[1]
+        drop = self.config.subharmonic_drop_db * (math.log(10.0) / 20.0)
+        floor = low.gather(1, strongest[:, None]).squeeze(1) - drop  # (B, T)
+
+        def level(index: torch.Tensor) -> torch.Tensor:  # index (B, T, 3) -> (B, T, 3)
+            return low.gather(1, index.transpose(1, 2)).transpose(1, 2)
+
+        chosen = strongest
+        spread = torch.tensor([-1, 0, 1], device=low.device)
+        for k in (2, 3, 4):  # a lower fundamental that passes overrides a higher one
+            target = (strongest + first).to(low.dtype) / k - first  # (B, T) fractional index
+            near = (target.round().long()[..., None] + spread).clamp(1, n_low - 2)  # (B, T, 3)
+            value = level(near)
+            passes = (value >= level(near - 1)) & (value >= level(near + 1))
+            passes &= (value >= floor[..., None]) & ((near - target[..., None]).abs() <= 1.0)
+            passes &= target[..., None] >= 0.5  # the subharmonic lies inside the band
+            best = torch.where(passes, value, torch.full_like(value, -math.inf)).argmax(-1)
+            found = near.gather(-1, best[..., None]).squeeze(-1)
+            chosen = torch.where(passes.any(-1), found, chosen)
+        # A low-band window that still holds the onset (kicks start at sample 0) sees the
+        # attack sweep smeared across the band, and its strongest bin is the sweep, not a
+        # harmonic; there the learned correction (body_hz) reads the attack.
+        settled = torch.arange(low.shape[-1], device=low.device) * self.config.hop
+        return torch.where(settled >= self.config.low_n_fft // 2, chosen, strongest)
 
     def locked_phase(
         self, spec: torch.Tensor, correction: torch.Tensor | None = None

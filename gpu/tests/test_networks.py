@@ -138,6 +138,19 @@ def test_vocoder_reads_the_fundamental_from_the_low_band():
     assert torch.allclose(f0[0, 40:280], torch.full((240,), 47.0), atol=0.6)
 
 
+def test_vocoder_fundamental_does_not_lock_onto_a_louder_harmonic():
+    """A driven body whose 3rd harmonic is 6 dB louder than its 47 Hz fundamental (the
+    strongest low-band bin is 141 Hz) still reads 47 Hz once the onset has left the window;
+    with the subharmonic check off it locks onto the harmonic."""
+    t = torch.arange(88_200) / 44_100
+    body = 0.5 * torch.sin(2 * torch.pi * 47.0 * t) + torch.sin(2 * torch.pi * 141.0 * t)
+    spec = LogMel(SPECTRAL)(body[None])
+    checked = ISTFTVocoder(VocoderConfig()).fundamental(spec)
+    locked = ISTFTVocoder(VocoderConfig(subharmonic_drop_db=-100.0)).fundamental(spec)
+    assert torch.allclose(checked[0, 40:280], torch.full((240,), 47.0), atol=0.6)
+    assert torch.allclose(locked[0, 40:280], torch.full((240,), 141.0), atol=1.5)
+
+
 def test_locked_phase_resynthesises_the_note():
     """True magnitudes + the locked low-band phase (true phase above) keep a 41 Hz tone at
     41 Hz: the phase formula theta(t) - pi k matches torch.stft's centred frames."""
