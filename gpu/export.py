@@ -95,8 +95,13 @@ def diffusion_source(source: Path) -> tuple[Path, str, dict]:
 
 def corpus_prior(train: dict, cache: Path) -> DescriptorPrior:
     """The descriptor prior of the corpus a diffusion run recorded as its ``train`` source."""
-    data = build_or_load(cache, train.get("synthetic"), train.get("folder"), SpectralConfig())
-    return DescriptorPrior.from_descriptors(data.descriptors)
+    data = build_or_load(
+        cache, train.get("synthetic"), train.get("folder"), SpectralConfig(), train.get("copies", 1)
+    )
+    # Free generation should sound like the real kicks a corpus holds, not like the
+    # synthesizer that pads it out: with real rows, the prior is theirs alone.
+    rows = data.real if data.real.any() else slice(None)
+    return DescriptorPrior.from_descriptors(data.descriptors[rows])
 
 
 def export_runs(

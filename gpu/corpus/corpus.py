@@ -52,6 +52,19 @@ class Corpus:
             self.descriptors = describe_batch(self.audio)
         return self.descriptors
 
+    @classmethod
+    def concat(cls, parts: list[Corpus]) -> Corpus:
+        """The kicks of every part, in order; params kept where every part has them."""
+        if not parts:
+            raise ValueError("Corpus.concat() needs at least one corpus.")
+        shared = set.intersection(*(set(part.params) for part in parts))
+        return cls(
+            audio=np.concatenate([part.audio for part in parts]),
+            keywords=[list(words) for part in parts for words in part.keywords],
+            names=[name for part in parts for name in part.names],
+            params={key: np.concatenate([part.params[key] for part in parts]) for key in shared},
+        )
+
     def subset(self, indices: np.ndarray | list[int]) -> Corpus:
         """The kicks at `indices`, in that order (cached descriptors carried along)."""
         idx = np.asarray(indices, dtype=int)

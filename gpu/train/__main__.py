@@ -1,4 +1,4 @@
-"""python -m gpu.train vae|vocoder|diffusion (--data DIR | --synthetic N) [options]
+"""python -m gpu.train vae|vocoder|diffusion (--data DIR and/or --synthetic N) [options]
 
 Train the VAE and the vocoder first (neither needs conditioning), the diffusion model last (it
 encodes the corpus with the trained VAE: --vae RUN). Then ``python -m gpu.export`` writes the
@@ -26,9 +26,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m gpu.train", description=__doc__.splitlines()[0]
     )
     parser.add_argument("network", choices=["vae", "vocoder", "diffusion"])
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--data", help="folder of kick WAV/AIFF/FLAC files")
-    source.add_argument("--synthetic", type=int, metavar="N", help="N kicks from gpu.corpus.synth")
+    parser.add_argument("--data", help="folder of kick samples (its train split is used)")
+    parser.add_argument("--synthetic", type=int, metavar="N", help="N kicks from gpu.corpus.synth")
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="each real kick this many times, all but the first augmented (gpu.corpus.augment)",
+    )
     parser.add_argument("--steps", type=int, default=20_000, help="stop after this many steps")
     parser.add_argument("--max-minutes", type=float, default=float("inf"), help="wall-clock budget")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
@@ -100,6 +105,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.batch = args.batch or DEFAULT_BATCH[args.network]
     args.out = args.out or RUNS / args.network
+    if args.data is None and args.synthetic is None:
+        parser.error("give --data DIR, --synthetic N, or both.")
+    if args.copies < 1:
+        parser.error(f"--copies must be at least 1; got {args.copies}.")
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda asked for, but torch sees no CUDA device.")
     return args
@@ -111,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     spectral = SpectralConfig()
-    data = build_or_load(args.cache, args.synthetic, args.data, spectral)
+    data = build_or_load(args.cache, args.synthetic, args.data, spectral, args.copies)
     run = Run(args.out)
     trainer = {
         "vae": loops.train_vae,

@@ -1,8 +1,10 @@
 """Corpus -> cached arrays under gpu/runs/corpus/<key>/ that every training loop reads.
 
-Built once per corpus: audio (float16, the part the spectrogram covers), log-mels (float16),
-raw conditioning descriptors computed with ``gpu.descriptors`` (log2 tail pitch, log10 decay,
-transient share; NaN where a kick has none), keyword multi-hot and the vocabulary.
+A corpus is synthetic kicks, a sample folder's train split, or both (the real kicks then
+augmented, ``copies`` per kick). Built once per corpus: audio (float16, the part the
+spectrogram covers), log-mels (float16), raw conditioning descriptors computed with
+``gpu.descriptors`` (log2 tail pitch, log10 decay, transient share; NaN where a kick has
+none), keyword multi-hot, the vocabulary, and which rows are real.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ import numpy as np
 import torch
 
 from gpu.conditioning import descriptor_row
+from gpu.corpus.augment import augment
+from gpu.corpus.corpus import Corpus
+from gpu.corpus.folder import load_folder
+from gpu.corpus.keywords import KEYWORD_RULES, assign_keywords
+from gpu.corpus.split import split
+from gpu.corpus.synth import SYNTH_VERSION, TRAIN_SEED, synthesize
 from gpu.spectral import LogMel, SpectralConfig
 
 
@@ -27,42 +35,69 @@ class CorpusArrays:
     keywords: np.ndarray  # (N, V) float32 multi-hot
     vocabulary: list[str]
     meta: dict
+    real: np.ndarray  # (N,) bool: rows from a real sample folder
 
     def __len__(self) -> int:
         return len(self.mel)
 
 
-def _load_corpus(synthetic: int | None, data: str | None):
+KEYWORDS = frozenset(rule.keyword for rule in KEYWORD_RULES)
+
+
+def _load_corpus(synthetic: int | None, data: str | None, copies: int):
+    """The corpus and its provenance; with both sources, the synthetic kicks then the real
+    train split, each real kick ``copies`` times (gpu.corpus.augment), and a mask of the real
+    rows (the descriptor prior is drawn from those)."""
+    parts, source = [], {}
     if synthetic is not None:
-        from gpu.corpus.synth import TRAIN_SEED, synthesize
+        parts.append(synthesize(synthetic, seed=TRAIN_SEED))
+        source.update({"synthetic": synthetic, "seed": TRAIN_SEED, "synth": SYNTH_VERSION})
+    if data is not None:
+        train, _ = split(load_folder(data))
+        if copies > 1:
+            train = augment(train, copies, seed=TRAIN_SEED)
+        if synthetic is not None or copies > 1:
+            # Changed copies are measured again; beside synthetic kicks the vocabulary is the
+            # measured keywords alone, since file-name words there would be asked for by no
+            # one and only shift the condition encoder's inputs.
+            train.keywords = assign_keywords(train.features())
+        parts.append(train)
+        source.update({"folder": str(Path(data).resolve()), "split": "train", "copies": copies})
+    real = np.zeros(sum(len(part) for part in parts), dtype=bool)
+    if data is not None:
+        real[-len(parts[-1]) :] = True
+    return Corpus.concat(parts), source, real
 
-        return synthesize(synthetic, seed=TRAIN_SEED), {"synthetic": synthetic, "seed": TRAIN_SEED}
-    from gpu.corpus.folder import load_folder
-    from gpu.corpus.split import split
 
-    train, _ = split(load_folder(data))
-    return train, {"folder": str(Path(data).resolve()), "split": "train"}
-
-
-def corpus_key(synthetic: int | None, data: str | None) -> str:
+def corpus_key(synthetic: int | None, data: str | None, copies: int = 1) -> str:
+    parts = []
     if synthetic is not None:
-        return f"synthetic-{synthetic}"
-    return "folder-" + Path(data).resolve().name
+        parts.append(f"synthetic-v{SYNTH_VERSION}-{synthetic}")
+    if data is not None:
+        parts.append("folder-" + Path(data).resolve().name + (f"x{copies}" if copies > 1 else ""))
+    return "+".join(parts)
 
 
 def build_or_load(
-    root: Path, synthetic: int | None, data: str | None, spectral: SpectralConfig
+    root: Path,
+    synthetic: int | None,
+    data: str | None,
+    spectral: SpectralConfig,
+    copies: int = 1,
 ) -> CorpusArrays:
-    if (synthetic is None) == (data is None):
-        raise SystemExit("Give exactly one of --data DIR or --synthetic N.")
-    folder = root / corpus_key(synthetic, data)
+    if synthetic is None and data is None:
+        raise SystemExit("Give --data DIR, --synthetic N, or both.")
+    folder = root / corpus_key(synthetic, data, copies)
     done = folder / "meta.json"
     if not done.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
         started = time.time()
-        corpus, source = _load_corpus(synthetic, data)
+        # Loaded before the cache folder exists, so a folder that cannot load leaves nothing.
+        corpus, source, real = _load_corpus(synthetic, data, copies)
+        folder.mkdir(parents=True, exist_ok=True)
         features = corpus.features()
         vocabulary = corpus.vocabulary
+        if synthetic is not None:
+            vocabulary = sorted(set(vocabulary) | set(KEYWORDS))
         index = {word: i for i, word in enumerate(vocabulary)}
         keywords = np.zeros((len(corpus), len(vocabulary)), dtype=np.float32)
         for row, words in enumerate(corpus.keywords):
@@ -83,6 +118,7 @@ def build_or_load(
         np.save(folder / "mel.npy", _spectrograms(corpus.audio, spectral))
         np.save(folder / "descriptors.npy", descriptors)
         np.save(folder / "keywords.npy", keywords)
+        np.save(folder / "real.npy", real)
         np.savez(folder / "features.npz", **features)
         (folder / "vocabulary.json").write_text(json.dumps(vocabulary))
         meta = {
@@ -99,13 +135,16 @@ def build_or_load(
         np.save(folder / "mel.npy", _spectrograms(audio, spectral))
         meta["spectral"] = spectral.to_dict()
         done.write_text(json.dumps(meta, indent=2))
+    descriptors = np.load(folder / "descriptors.npy")
+    real_file = folder / "real.npy"
     return CorpusArrays(
         audio=np.load(folder / "audio.npy", mmap_mode="r"),
         mel=np.load(folder / "mel.npy"),
-        descriptors=np.load(folder / "descriptors.npy"),
+        descriptors=descriptors,
         keywords=np.load(folder / "keywords.npy"),
         vocabulary=json.loads((folder / "vocabulary.json").read_text()),
         meta=meta,
+        real=np.load(real_file) if real_file.is_file() else np.zeros(len(descriptors), bool),
     )
 
 

@@ -296,6 +296,9 @@ def train_diffusion(
         encoder = load_network(source, f"conditioning{ema}")
         if encoder.config.vocab_size != len(data.vocabulary):
             raise SystemExit(f"{source} was trained on another vocabulary than this corpus.")
+        # The encoder standardises requests with the statistics it was built with; training
+        # on a new corpus must feed it values standardised the same way.
+        d_mean, d_std = encoder.config.descriptor_mean, encoder.config.descriptor_std
     else:
         channels = [int(c) for c in args.channels.split(",")]
         unet = LatentUNet(
