@@ -112,22 +112,22 @@ def _draw_one(rng: np.random.Generator) -> tuple[float, ...]:
     def log_uniform(lo: float, hi: float) -> float:
         return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
 
-    end_hz = log_uniform(30.0, 80.0)
+    end_hz = log_uniform(30.0, 70.0)
     start_hz = min(end_hz * 2.0 ** (rng.uniform(12.0, 48.0) / 12.0), _MAX_START_HZ)
     # −30 dB falls 3.45 τ after the hold: τ of 12–90 ms puts most kicks at 60–400 ms, as
     # real one-shots are; one in five is a long 808-style tail with a slower attack, so "long",
     # "boomy" and "soft" exist.
-    long_tail = rng.uniform() < 0.2
-    decay_ms = log_uniform(100.0, 450.0) if long_tail else log_uniform(12.0, 90.0)
+    long_tail = rng.uniform() < 0.12
+    decay_ms = log_uniform(100.0, 450.0) if long_tail else log_uniform(15.0, 60.0)
     has_sub = rng.uniform() < 0.3
-    has_triangle = rng.uniform() < 0.2
+    has_triangle = rng.uniform() < 0.1
     has_modes = rng.uniform() < 0.5
     has_click = rng.uniform() < 0.8
     return (
         end_hz,
         start_hz,
         log_uniform(3.0, 40.0),  # sweep_ms
-        log_uniform(2.0, 15.0) if long_tail else log_uniform(0.5, 10.0),  # attack_ms
+        log_uniform(2.0, 15.0) if long_tail else log_uniform(1.0, 12.0),  # attack_ms
         rng.uniform(0.0, 12.0) if rng.uniform() < 0.4 else 0.0,  # hold_ms
         decay_ms,
         rng.uniform(0.05, 0.3) if has_sub else 0.0,  # sub_level
@@ -138,7 +138,7 @@ def _draw_one(rng: np.random.Generator) -> tuple[float, ...]:
         log_uniform(0.02, 1.0) if has_click else 0.0,  # click_level
         log_uniform(800.0, 8000.0),  # click_hz (high-pass corner)
         log_uniform(0.5, 6.0),  # click_ms
-        log_uniform(0.3, 3.5),  # drive
+        log_uniform(0.3, 2.5),  # drive
         log_uniform(1e-3, 0.08),  # noise_level
         log_uniform(30.0, 500.0),  # noise_decay_ms
         float(rng.integers(0, _NOISE_TABLE_LEN)),  # noise_offset

