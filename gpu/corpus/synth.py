@@ -121,7 +121,7 @@ def _draw_one(rng: np.random.Generator) -> tuple[float, ...]:
     decay_ms = log_uniform(100.0, 450.0) if long_tail else log_uniform(15.0, 60.0)
     has_sub = rng.uniform() < 0.3
     has_triangle = rng.uniform() < 0.1
-    has_modes = rng.uniform() < 0.5
+    has_modes = rng.uniform() < 0.7
     has_click = rng.uniform() < 0.8
     return (
         end_hz,
