@@ -32,6 +32,7 @@ image = (
         "huggingface_hub==2.4.0",
         "safetensors>=0.4",
         "numpy>=1.26",
+        "soundfile==0.13.1",  # gpu.wav writes the kick's WAV bytes with it
     )
     .env(
         {

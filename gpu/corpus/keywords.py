@@ -1,10 +1,14 @@
-"""Keywords: their measurable meanings (synthetic corpus) and file-name parsing (folders).
+"""Keywords: their measurable meanings (every corpus) and file-name words (sample folders).
 
-Every synthetic keyword is a test on descriptors from `gpu.descriptors`, so a label is a fact
-about the audio. Each keyword also names one *defining feature* and the direction in which it
-should move; the evaluation's control score asks whether a kick generated with the keyword
-beats an unconditional kick from the same seed on that feature (for "house", whose meaning is
-a register rather than an extreme, "beats" means "closer to the target").
+Every rule keyword is a test on descriptors from `gpu.descriptors`, so a label is a fact about
+the audio and means the same on a synthetic kick and on one from any folder. Each keyword
+also names one *defining feature* and the direction in which it should move; the evaluation's
+control score asks whether a kick generated with the keyword beats an unconditional kick from
+the same seed on that feature (for "house", whose meaning is a register rather than an
+extreme, "beats" means "closer to the target").
+
+A folder's kicks may carry file-name words besides (`name_keywords`): words in enough files
+that say something about the sound, never a rule keyword, a stop word or a kit's name.
 """
 
 from __future__ import annotations
@@ -176,20 +180,28 @@ def assign_keywords(descriptors: Descriptors) -> list[list[str]]:
     return [[KEYWORD_RULES[k].keyword for k in np.flatnonzero(row)] for row in hits]
 
 
-# --- keywords from file names (the reference's way) ---------------------------------------
+# --- keywords from file names --------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"[-_\s.]+")
+_SEPARATORS = re.compile(r"[-_\s.]+|\d+")  # digits part words too: kick_hard01, bd909, 808kick
 MIN_KEYWORD_COUNT = 5
+NAME_STOP_WORDS = frozenset(
+    {
+        *("kick", "kicks", "bd", "bassdrum", "bass", "drum", "drums"),  # what every file is
+        *("sample", "samples", "wav", "wave", "aif", "aiff", "flac", "ogg", "mp3"),  # format
+        *("layer", "vel", "velocity"),  # how a kit is built, not how it sounds
+    }
+)
+"""File-name words that name nothing about the sound (single letters such as the "v" of a
+velocity layer are dropped anyway)."""
 
 
 def filename_words(stem: str) -> list[str]:
-    """Words of a file name without extension: split on - _ space ., lowercased, numbers and
+    """Words of a file name without extension: split on - _ space . and digits, lowercased,
     single characters dropped, each word once, in order of appearance."""
     words: list[str] = []
     for word in _SEPARATORS.split(stem.lower()):
-        if len(word) < 2 or any(ch.isdigit() for ch in word) or word in words:
-            continue
-        words.append(word)
+        if len(word) >= 2 and word not in words:
+            words.append(word)
     return words
 
 
@@ -199,3 +211,23 @@ def frequent_words(
     """Words that appear in at least `min_count` files."""
     counts = Counter(word for words in words_per_file for word in set(words))
     return {word for word, count in counts.items() if count >= min_count}
+
+
+def name_keywords(
+    words_per_file: list[list[str]], kits: list[str], min_count: int = MIN_KEYWORD_COUNT
+) -> set[str]:
+    """The file-name words a folder's kicks are labelled with besides the rule keywords.
+
+    A word is kept when it is in at least `min_count` files, is no stop word, is not a rule
+    keyword (those are measured, never read from a name), and — when the folder holds two or
+    more kits (`kits[i]` is file i's kit) — appears in more than one kit: a word found in a
+    single kit names that kit, not a sound.
+    """
+    keep = frequent_words(words_per_file, min_count) - NAME_STOP_WORDS - RULES_BY_KEYWORD.keys()
+    if len(set(kits)) < 2:
+        return keep
+    kits_of: dict[str, set[str]] = {}
+    for words, kit in zip(words_per_file, kits, strict=True):
+        for word in words:
+            kits_of.setdefault(word, set()).add(kit)
+    return {word for word in keep if len(kits_of[word]) > 1}

@@ -63,6 +63,28 @@ def test_pitch_drop_and_f0_of_a_swept_kick():
     assert d["pitch_drop_st"] == pytest.approx(12 * np.log2(mean_hz / 45), abs=1.5)
 
 
+def cut(kick: np.ndarray, seconds: float) -> np.ndarray:
+    """The kick up to `seconds`, digital silence after (a short sample file, padded)."""
+    out = kick.copy()
+    out[round(seconds * SR) :] = 0.0
+    return out
+
+
+def test_a_kick_silent_before_120_ms_takes_its_pitch_where_it_still_sounds():
+    kick = cut(swept_kick(55.0, 220.0, sweep_s=0.005, tau_s=0.03), 0.060)
+    d = describe(kick)
+    assert d["tail_pitch_hz"] == pytest.approx(55.0, rel=0.01)
+    assert d["f0_150ms_hz"] == pytest.approx(55.0, rel=0.01)
+    assert tail_pitch_hz(kick) == d["tail_pitch_hz"]
+
+
+def test_a_short_body_outside_the_tail_range_has_no_tail_pitch():
+    tom = cut(sine(300.0, tau_s=0.02), 0.060)
+    d = describe(tom)
+    assert d["f0_150ms_hz"] == pytest.approx(300.0, rel=0.01)  # searched up to 500 Hz
+    assert np.isnan(d["tail_pitch_hz"])  # searched up to 200 Hz
+
+
 def test_body_cycles_follow_a_fast_sweep_hop_by_hop():
     kick = swept_kick(45.0, 360.0, sweep_s=0.004, tau_s=0.2)
     click = np.random.default_rng(0).normal(scale=0.3, size=300) * np.hanning(300)
@@ -175,3 +197,11 @@ def test_bad_note_names_are_refused(bad):
 def test_hz_to_note_refuses_non_positive_frequencies(bad):
     with pytest.raises(ValueError, match="positive, finite"):
         hz_to_note(bad)
+
+
+def test_a_click_of_a_few_samples_has_no_pitch_and_breaks_nothing():
+    click = np.zeros(88200)
+    click[:20] = np.hanning(20)
+    d = describe(click)
+    assert np.isnan(d["tail_pitch_hz"]) and np.isnan(d["f0_150ms_hz"])
+    assert d["decay_ms"] < 20.0
