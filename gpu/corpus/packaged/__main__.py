@@ -1,0 +1,5 @@
+import sys
+
+from gpu.corpus.packaged.cli import main
+
+sys.exit(main())
