@@ -1,7 +1,10 @@
-"""Evaluate a kick generator against a held-out synthetic corpus: `python -m gpu.evaluate`.
+"""Evaluate a kick generator against held-out synthetic kicks and real ones: `gpu.evaluate`.
 
     python -m gpu.evaluate [--weights DIR] [--n 256] [--json]      # the trained pipeline
     python -m gpu.evaluate --against held-out --json                # the metrics' ceiling
+    python -m gpu.evaluate --against REAL [--against REAL2] [--only fidelity]  # + real kicks
+    python -m gpu.evaluate --source synth --against REAL            # the synthesizer, seconds
+    python -m gpu.evaluate --source DIR --against REAL              # a folder of kicks
 
 The held-out corpus is `synthesize(n, HELD_OUT_SEED)`, a stream the training corpus
 (`TRAIN_SEED`) never contains. Every kick is described with `gpu.descriptors`; distances use
@@ -30,6 +33,22 @@ standard deviation. Reported, with the issue's targets:
 (d) artifacts   no NaN/inf, peak ≤ 1.0, |DC| < 1e-3, last 0.25 s silent (|x| ≤ 1e-5).
 (e) reconstruction  through the pipeline's `reconstruct(audio)` (VAE + vocoder) if it has
                 one: log-spectral distance and per-feature errors, attack features included.
+(r) real        with --against REAL, a folder of real kicks (gpu.corpus.folder; files that
+                cannot be decoded are skipped and named): a `real` block beside the figures
+                above, headlining the text report. Two sets of n kicks, `free` (prompt=None,
+                as in (a)) and `hit_house` (the web app's default prompt), each against the
+                folder with gpu.realism's metrics: fidelity as in (a) but scaled by the real
+                std, per feature and mean; the Fréchet distance of log-spectral summaries
+                (3 time segments × 12 log-spaced bands in dB, FID's formula: Heusel et al.
+                2017); the share of square-bodied kicks (body crest factor < 1.3; real kicks'
+                medians are 2.3–2.5); whether the median decay lies inside the real 25th–75th
+                percentiles. `ceiling` is the same for two real sources: REAL2 against REAL,
+                or REAL's two halves (split by a hash of the file names). Both distances
+                grow as sets shrink (the Fréchet bias is about Tr Σ / N), so each set also
+                reports `at_ceiling_size`: as many of its kicks as the ceiling compares,
+                against the ceiling's reference. `--only fidelity` stops after (a) and the
+                real block; `--source synth` (synthesize(n, TRAIN_SEED)) or `--source DIR`
+                reports the real block alone, for kicks that need no model.
 
 The last line of `--json` output is one JSON object.
 """
@@ -46,16 +65,24 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from scipy.stats import wasserstein_distance
 
 from gpu.corpus.corpus import Corpus
 from gpu.corpus.keywords import RULES_BY_KEYWORD
+from gpu.corpus.split import split
 from gpu.corpus.synth import HELD_OUT_SEED, TRAIN_SEED, synthesize
 from gpu.descriptors import FEATURES, describe_batch, note_to_hz
+from gpu.realism import (
+    RealFolders,
+    feature_matrix,
+    fidelity,
+    format_report,
+    load_kicks,
+    source_report,
+    spread,
+)
 
 SAMPLE_RATE = 44100
-LOG_FEATURES = frozenset({"f0_150ms_hz", "decay_ms", "centroid_hz"})
-UNPITCHED_HZ = 20.0  # an unpitched kick sits below the pitch search range, not at its median
+DEFAULT_PROMPT = "hit house"  # what the web app asks for
 NOTES = ("C1", "C#1", "D1", "D#1", "E1", "F1", "F#1", "G1", "G#1", "A1", "A#1", "B1")
 POOL_SEED = 104_729  # the retrieval baseline's pool: neither training nor held-out
 TARGETS = {
@@ -76,39 +103,9 @@ class Generator(Protocol):
     def generate(self, prompt: str | None = ..., seed: int | None = ..., **kwargs: Any) -> Any: ...
 
 
-# --- feature space --------------------------------------------------------------------------
-
-
-def feature_matrix(descriptors: dict[str, np.ndarray]) -> np.ndarray:
-    """(N, 6) evaluation-space features, columns in FEATURES order (unstandardised)."""
-    columns = []
-    for key in FEATURES:
-        values = np.asarray(descriptors[key], dtype=np.float64)
-        if key == "f0_150ms_hz":
-            values = np.where(np.isfinite(values), values, UNPITCHED_HZ)
-        if key in LOG_FEATURES:
-            values = np.log10(np.maximum(values, 1.0))
-        columns.append(np.nan_to_num(values))
-    return np.stack(columns, axis=1)
-
-
-def spread(reference: np.ndarray) -> np.ndarray:
-    """Per-column standard deviation of the reference, floored so a constant column cannot
-    divide by zero."""
-    return np.maximum(reference.std(axis=0), 1e-9)
-
-
 # --- metrics (pure functions of feature matrices / audio) ------------------------------------
-
-
-def fidelity(generated: np.ndarray, reference: np.ndarray) -> dict[str, Any]:
-    """Wasserstein-1 per feature ÷ reference std; identical sets score 0."""
-    scale = spread(reference)
-    per_feature = {
-        key: float(wasserstein_distance(generated[:, j], reference[:, j]) / scale[j])
-        for j, key in enumerate(FEATURES)
-    }
-    return {"mean": float(np.mean(list(per_feature.values()))), "per_feature": per_feature}
+# The evaluation space (feature_matrix, spread) and fidelity live in gpu.realism, which the
+# real-folder comparison shares.
 
 
 def _pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -357,8 +354,9 @@ def evaluate(
     settings: Settings,
     log: Callable[[str], None] = lambda _: None,
     train_features: np.ndarray | None = None,
+    real: RealFolders | None = None,
 ) -> dict[str, Any]:
-    """Every metric of the module docstring for one generator."""
+    """Every metric of the module docstring for one generator; with `real`, the real block."""
     started = time.perf_counter()
     call = _Caller(generator, settings.steps)
     log(f"held-out corpus: {settings.n} kicks, seed {HELD_OUT_SEED}")
@@ -405,6 +403,13 @@ def evaluate(
     quantiles = np.linspace(0.1, 0.9, settings.target_n)
     decay_targets = np.quantile(held["decay_ms"], quantiles)
     punch_targets = np.quantile(held["transient_share"], quantiles)
+    # A pipeline refuses what it was not trained on (PromptError); ask within its ranges,
+    # so a held-out set wider than the training corpus measures adherence, not refusals.
+    ranges = getattr(generator, "ranges", None) or {}
+    if "decay_ms" in ranges:
+        decay_targets = np.clip(decay_targets, *ranges["decay_ms"])
+    if "punch" in ranges:
+        punch_targets = np.clip(punch_targets, *ranges["punch"])
     decay_measured, punch_measured = [], []
     for k in range(settings.target_n):
         kick = call.descriptor_request(
@@ -454,12 +459,54 @@ def evaluate(
         },
     }
     result["reconstruction"] = reconstruction(generator, held_out)
+    if real is not None:
+        result["real"] = against_real(call, generated, settings, real, log)
     result["targets_met"] = {
         key: (result[key] <= bound if op == "<=" else result[key] >= bound)
         for key, (op, bound) in TARGETS.items()
     }
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
+
+
+def evaluate_fidelity(
+    generator: Generator,
+    settings: Settings,
+    log: Callable[[str], None] = lambda _: None,
+    real: RealFolders | None = None,
+) -> dict[str, Any]:
+    """`--only fidelity`: (a) and the real block, without control, adherence, novelty or
+    reconstruction — the quick look while tuning."""
+    started = time.perf_counter()
+    call = _Caller(generator, settings.steps)
+    log(f"(a) {settings.n} kicks with nothing asked, against {settings.n} held-out kicks")
+    generated = call.free(settings.n, settings.seed)
+    ref = feature_matrix(synthesize(settings.n, HELD_OUT_SEED).features())
+    fid = fidelity(feature_matrix(describe_kicks(generated)), ref)
+    result: dict[str, Any] = {
+        "fidelity": fid["mean"],
+        "details": {"fidelity_per_feature": fid["per_feature"], "settings": settings.__dict__},
+    }
+    if real is not None:
+        result["real"] = against_real(call, generated, settings, real, log)
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def against_real(
+    call: _Caller,
+    free: np.ndarray,
+    settings: Settings,
+    real: RealFolders,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """The free generation and the web app's default prompt against the real folder."""
+    log(f"real: {settings.n} kicks asked for {DEFAULT_PROMPT!r}; both sets against {real.name}")
+    try:
+        prompted: np.ndarray | str = call(settings.n, settings.seed, prompt=DEFAULT_PROMPT)
+    except ValueError as error:  # a generator whose vocabulary lacks the words
+        prompted = f"{DEFAULT_PROMPT!r} refused: {error}"
+    return real.report({"free": free, "hit_house": prompted})
 
 
 def reconstruction(generator: Generator, held_out: Corpus, count: int = 64) -> dict[str, Any]:
@@ -487,16 +534,49 @@ def reconstruction(generator: Generator, held_out: Corpus, count: int = 64) -> d
 # --- command line ----------------------------------------------------------------------------
 
 
-def _train_count(weights: Path | None, default: int) -> int:
-    """The synthetic training-set size recorded with the weights, if any."""
-    if weights is None:
-        return default
-    config = weights / "config.json"
+def _train_record(weights: Path | None) -> dict[str, Any]:
+    """The training corpus recorded with the weights (config.json "train"), or {}."""
+    config = (weights or Path(__file__).parent / "weights") / "config.json"
     try:
         train = json.loads(config.read_text()).get("train", {})
-        return int(train.get("synthetic", default))
-    except (OSError, ValueError, AttributeError):
-        return default
+    except (OSError, ValueError):
+        return {}
+    return train if isinstance(train, dict) else {}
+
+
+def _train_count(weights: Path | None, default: int) -> int:
+    """The synthetic training-set size recorded with the weights, if any."""
+    return int(_train_record(weights).get("synthetic", default))
+
+
+def _real_train_features(weights: Path | None, log: Callable[[str], None]) -> np.ndarray | None:
+    """Features of the real kicks the weights were trained on (the recorded folder's train
+    split), when that folder is on this machine: novelty must count copies of them too."""
+    folder = _train_record(weights).get("folder")
+    if not folder or not Path(folder).is_dir():
+        return None
+    train, _ = split(load_kicks(folder, log))
+    log(f"real training kicks for novelty: {len(train)} from {folder}")
+    return feature_matrix(train.features())
+
+
+def _real_folders(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Path]:
+    """The folders of real kicks named by --against (none for pipeline or held-out)."""
+    against = args.against or ["pipeline"]
+    folders: list[Path] = []
+    if against not in (["pipeline"], ["held-out"]):
+        if len(against) > 2 or {"pipeline", "held-out"} & set(against):
+            parser.error("--against takes held-out, or one or two folders of real kicks.")
+        folders = [Path(folder) for folder in against]
+        for folder in folders:
+            if not folder.is_dir():
+                parser.error(f"--against {folder}: there is no such folder of kicks.")
+    if args.source != "pipeline":
+        if not folders:
+            parser.error("--source synth or DIR is compared with real kicks: add --against DIR.")
+        if args.source != "synth" and not Path(args.source).is_dir():
+            parser.error(f"--source {args.source}: neither pipeline, synth nor a folder.")
+    return folders
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -506,9 +586,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, default=None, help="weights folder or Hub repo")
     parser.add_argument(
         "--against",
-        choices=["pipeline", "held-out"],
+        action="append",
+        metavar="held-out|DIR",
+        help="held-out: evaluate a retrieval baseline over fresh synthetic kicks; DIR: also "
+        "compare with a folder of real kicks (given twice, the second is the ceiling's source)",
+    )
+    parser.add_argument(
+        "--source",
         default="pipeline",
-        help="held-out: evaluate a retrieval baseline over fresh synthetic kicks",
+        metavar="pipeline|synth|DIR",
+        help="what --against DIR evaluates: the pipeline, synthesize(n) or a folder of kicks",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["fidelity"],
+        help="fidelity and the real block only: no control, adherence, novelty, reconstruction",
     )
     parser.add_argument("--n", type=int, default=256, help="kicks for fidelity/diversity/novelty")
     parser.add_argument("--control-n", type=int, default=32, help="seed pairs per keyword")
@@ -520,10 +612,37 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if min(args.n, args.control_n, args.note_n, args.target_n) < 2:
         parser.error("--n, --control-n, --note-n and --target-n must each be at least 2.")
+    folders = _real_folders(parser, args)
 
     def log(message: str) -> None:
         print(message, file=sys.stderr if args.json else sys.stdout, flush=True)
 
+    real = RealFolders.load(folders, log) if folders else None
+    if real is not None and args.source != "pipeline":
+        result = source_report(args.source, args.n, real, log)
+    else:
+        result = _evaluate_generator(args, real, log)
+    if args.json:
+        print(json.dumps(result, default=float))
+        return 0
+    if "real" in result:
+        for line in format_report(result["real"]):
+            log(line)
+        if "fidelity" in result:
+            log("synthetic held-out:")
+    keys = (*TARGETS, "artifacts_ok", "decay_median_rel_error", "punch_median_abs_error")
+    for key in (k for k in keys if k in result):
+        met = result.get("targets_met", {}).get(key)
+        mark = "" if met is None else ("  ok" if met else "  MISSED")
+        log(f"{key:>26}: {result[key]}{mark}")
+    if "reconstruction" in result:
+        log(json.dumps(result["reconstruction"]))
+    return 0
+
+
+def _evaluate_generator(
+    args: argparse.Namespace, real: RealFolders | None, log: Callable[[str], None]
+) -> dict[str, Any]:
     settings = Settings(
         n=args.n,
         control_n=args.control_n,
@@ -532,7 +651,8 @@ def main(argv: list[str] | None = None) -> int:
         train_n=args.train_n or _train_count(args.weights, 5000),
         steps=args.steps,
     )
-    if args.against == "held-out":
+    baseline = args.against == ["held-out"]
+    if baseline:
         log(f"retrieval baseline over {4 * args.n} fresh synthetic kicks (seed {POOL_SEED})")
         generator: Generator = RetrievalGenerator(synthesize(4 * args.n, POOL_SEED))
     else:
@@ -544,19 +664,17 @@ def main(argv: list[str] | None = None) -> int:
             if args.weights
             else KickPipeline.from_pretrained()
         )
-    result = evaluate(generator, settings, log)
-    result["generator"] = (
-        args.against if args.against == "held-out" else str(args.weights or "gpu/weights")
-    )
-    if args.json:
-        print(json.dumps(result, default=float))
+    if args.only == "fidelity":
+        result = evaluate_fidelity(generator, settings, log, real=real)
     else:
-        for key in (*TARGETS, "artifacts_ok", "decay_median_rel_error", "punch_median_abs_error"):
-            met = result["targets_met"].get(key)
-            mark = "" if met is None else ("  ok" if met else "  MISSED")
-            log(f"{key:>26}: {result[key]}{mark}")
-        log(json.dumps(result["reconstruction"]))
-    return 0
+        train_features = None
+        real_train = None if baseline else _real_train_features(args.weights, log)
+        if real_train is not None:
+            synthetic = synthesize(settings.train_n, settings.train_seed).features()
+            train_features = np.concatenate([feature_matrix(synthetic), real_train])
+        result = evaluate(generator, settings, log, train_features, real=real)
+    result["generator"] = "held-out" if baseline else str(args.weights or "gpu/weights")
+    return result
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ import json
 
 import numpy as np
 import pytest
+import soundfile
 
 from gpu import evaluate as ev
 from gpu.corpus.synth import synthesize
 from gpu.descriptors import FEATURES
+from gpu.realism import RealFolders
 
 RNG = np.random.default_rng(0)
 REF = RNG.normal(size=(400, len(FEATURES))) * [1, 2, 3, 4, 5, 6]
@@ -229,3 +231,114 @@ def test_fidelity_uses_free_generation_and_control_the_unconditional_model(pool)
     assert sum(n for *_, n in unconditional) == SMALL.n + SMALL.control_n
     assert sum(n for *_, n in free) >= SMALL.n
     assert 0.0 <= result["details"]["fidelity_unconditional"]["mean"] < 10
+
+
+# --- against a folder of real kicks -------------------------------------------------------------
+
+REAL_KEYS = {"kicks", "fidelity", "fidelity_per_feature", "frechet", "square_share", "crest"}
+DECAY_KEYS = {"median_ms", "reference_p25_ms", "reference_median_ms", "reference_p75_ms"}
+
+
+def kick_folder(path, seed, n=12):
+    path.mkdir(parents=True)
+    for i, kick in enumerate(synthesize(n, seed=seed).audio):
+        soundfile.write(path / f"kick-{i:02d}.wav", kick, 44100)
+    return path
+
+
+@pytest.fixture(scope="module")
+def real_folder(tmp_path_factory):
+    """Stands in for real kicks: a dozen WAV files, read back through the folder loader."""
+    return kick_folder(tmp_path_factory.mktemp("real") / "kicks", seed=23)
+
+
+def assert_complete(block, kicks):
+    assert block["kicks"] == kicks
+    assert REAL_KEYS | {"decay"} <= set(block)
+    assert set(block["fidelity_per_feature"]) == set(FEATURES)
+    assert DECAY_KEYS | {"inside_iqr"} <= set(block["decay"])
+    numbers = [block["fidelity"], block["frechet"], block["square_share"], block["crest"]["median"]]
+    assert np.isfinite(numbers).all()
+
+
+def test_evaluate_against_a_folder_adds_the_real_block_beside_the_synthetic_one(pool, real_folder):
+    pipe = PriorPipeline(pool)
+    result = ev.evaluate(pipe, SMALL, real=RealFolders.load([real_folder]))
+    assert np.isfinite(result["fidelity"]) and result["details"]["control_per_keyword"]
+    real = result["real"]
+    assert real["folder"] == str(real_folder) and real["kicks"] == 12
+    assert set(real["sets"]) == {"free", "hit_house"}
+    for block in real["sets"].values():
+        assert_complete(block, SMALL.n)
+    assert ("hit house", True, SMALL.n) in pipe.calls  # the web app's prompt, as one batch
+    assert set(real["ceiling"]) >= REAL_KEYS
+    assert real["ceiling"]["by"].startswith("the folder's two halves")
+    assert {"square_share", "crest", "decay_ms"} <= set(real["reference"])
+    json.loads(json.dumps(result, default=float))
+
+
+def test_only_fidelity_skips_the_slow_parts_and_says_why_a_prompt_was_refused(
+    pool, real_folder, monkeypatch
+):
+    monkeypatch.setattr(ev, "DEFAULT_PROMPT", "banjo")
+    result = ev.evaluate_fidelity(
+        ev.RetrievalGenerator(pool), SMALL, real=RealFolders.load([real_folder])
+    )
+    assert set(result) == {"fidelity", "details", "real", "seconds"}
+    assert 0.0 <= result["fidelity"] < 10
+    assert_complete(result["real"]["sets"]["free"], SMALL.n)
+    assert result["real"]["sets"]["hit_house"]["skipped"].startswith("'banjo' refused")
+
+
+def test_cli_source_synth_against_a_folder_reports_the_real_block_alone(capsys, real_folder):
+    code = ev.main(["--source", "synth", "--against", str(real_folder), "--n", "8", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) == {"source", "real", "seconds"} and result["source"] == "synth"
+    assert list(result["real"]["sets"]) == ["synth"]
+    assert_complete(result["real"]["sets"]["synth"], 8)
+
+
+def test_cli_text_report_headlines_a_folder_against_itself_with_a_second_folder_as_ceiling(
+    capsys, real_folder, tmp_path
+):
+    second = kick_folder(tmp_path / "second", seed=29, n=6)
+    folder = str(real_folder)
+    assert ev.main(["--source", folder, "--against", folder, "--against", str(second)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"real reference: {real_folder} (12 kicks)"
+    row = next(line.split() for line in lines if line.strip().startswith("folder"))
+    assert row[1:3] == ["0.000", "0.0"]  # fidelity and Fréchet of a folder against itself
+    assert row[-1] == "inside"
+    assert "ceiling: the second folder against the first" in lines[-1]
+
+
+def test_cli_only_fidelity_with_the_retrieval_baseline(capsys):
+    assert ev.main(["--against", "held-out", "--only", "fidelity", "--n", "8", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "control" not in result and "real" not in result
+    assert result["generator"] == "held-out" and np.isfinite(result["fidelity"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--source", "synth"], "add --against DIR"),
+        (["--against", "/no/such/kicks"], "no such folder of kicks"),
+        (["--against", "held-out", "--against", "."], "one or two folders"),
+        (["--source", "/no/such/kicks", "--against", "."], "neither pipeline, synth nor a folder"),
+    ],
+)
+def test_cli_refuses_what_it_cannot_compare(capsys, argv, message):
+    with pytest.raises(SystemExit):
+        ev.main(argv)
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_real_block_drives_the_real_pipeline_api(tiny_pipe, real_folder):
+    """KickPipeline takes the real block's calls: prompt=None and the default prompt."""
+    settings = ev.Settings(n=4, steps=2)
+    result = ev.evaluate_fidelity(tiny_pipe, settings, real=RealFolders.load([real_folder]))
+    for block in result["real"]["sets"].values():
+        assert_complete(block, 4)
