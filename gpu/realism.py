@@ -435,6 +435,14 @@ def format_report(report: dict[str, Any]) -> list[str]:
                 f"  {'':<12} {size['fidelity']:>8.3f} {size['frechet']:>8.1f}  at the ceiling's "
                 f"sizes ({size['kicks']} against {size['reference_kicks']} kicks)"
             )
+    rebuilt = report.get("reconstruction", {})
+    if "kicks" in rebuilt:
+        lines.append(
+            f"  round trip (VAE + vocoder) of the {rebuilt['kicks']} real kicks: tail pitch "
+            f"error median {rebuilt['tail_pitch_median_abs_error_st']:.2f} st, body on a "
+            f"harmonic in {rebuilt['body_on_a_harmonic']} of {rebuilt['pitched']}, transient "
+            f"share error median {rebuilt['transient_share_median_abs_error']:.3f}"
+        )
     return lines
 
 

@@ -342,3 +342,28 @@ def test_the_real_block_drives_the_real_pipeline_api(tiny_pipe, real_folder):
     result = ev.evaluate_fidelity(tiny_pipe, settings, real=RealFolders.load([real_folder]))
     for block in result["real"]["sets"].values():
         assert_complete(block, 4)
+
+
+class OctaveUpReconstruction(ev.RetrievalGenerator):
+    """A round trip that gives every other kick back as a body on its 2nd harmonic (a tone
+    at twice its tail pitch) and returns the rest unchanged."""
+
+    def reconstruct(self, audio):
+        out = np.array(audio, copy=True)
+        t = np.arange(out.shape[1]) / 44_100
+        tail = ev.describe_kicks(out)["tail_pitch_hz"]
+        for row in range(0, len(out), 2):
+            out[row] = np.sin(2 * np.pi * 2 * tail[row] * t) * np.exp(-t / 0.3)
+        return out
+
+
+def test_real_round_trip_counts_bodies_on_a_harmonic(pool, real_folder):
+    real = RealFolders.load([real_folder]).reference
+    skipped = ev.real_reconstruction(PriorPipeline(pool), real)
+    assert skipped["skipped"].endswith("no reconstruct(audio) method")
+    result = ev.real_reconstruction(OctaveUpReconstruction(pool), real)
+    pitched = np.isfinite(real.features()["tail_pitch_hz"])
+    assert result["kicks"] == 12 and result["pitched"] == pitched.sum() >= 10
+    assert result["body_on_a_harmonic"] == pitched[::2].sum()
+    assert result["tail_pitch_median_abs_error_st"] == pytest.approx(6.0, abs=6.0)
+    assert 0.0 <= result["transient_share_median_abs_error"] < 0.5
