@@ -66,6 +66,8 @@ _TAIL_WINDOW = (0.250, 200.0)  # the same for tail_pitch_hz
 _SHORT_BODY_S = 0.120  # a kick silent before this has a short body (module note (*))
 _SILENT_DB = 60.0  # "silent": this far under the peak of the 10 ms energy envelope
 _LOUD_DB = 40.0  # "loud": within this of the peak
+_ATTACK_END_S = 0.050  # body_cycles trusts every loud hop before this (the sweep)
+_STEADY_OCTAVES = 0.15  # and after it only counts within this of their neighbours' line
 
 
 def describe(audio: np.ndarray, sr: int = SAMPLE_RATE) -> dict[str, float]:
@@ -291,9 +293,11 @@ def body_cycles(
     The body's unwrapped phase is read from the same zero crossings as the attack pitch: the
     k-th crossing of the low-passed signal is k half cycles from the onset (phase 0 at sample
     0, where a kick's body starts), linear between crossings. A hop is trusted (weight 1) when
-    it ends before the last crossing and the body's level over it is within ``floor_db`` of its
-    loudest hop; elsewhere (silence, noise floor) the count means nothing. This is the
-    vocoder's oscillator target: measured from audio alone, so any sample library has it.
+    it ends before the last crossing, the body's level over it is within ``floor_db`` of its
+    loudest hop, and after the attack its count lies on the line through its neighbours'
+    (`_steady`); elsewhere (silence, noise floor, a recording's room) the count means nothing.
+    This is the vocoder's oscillator target: measured from audio alone, so any sample
+    library has it.
     audio (B, N) → (cycles, weight), each (B, n_hops) float32.
     """
     if np.ndim(audio) != 2:
@@ -320,7 +324,26 @@ def body_cycles(
             )
             cycles[lo + i] = 0.5 * np.diff(phase)
             weight[lo + i] = loud[i] & (edges[1:] <= times[-1]) & (cycles[lo + i] > 0)
+    weight *= _steady(cycles, round(_ATTACK_END_S * sr / hop))
     return cycles, weight
+
+
+def _steady(cycles: np.ndarray, attack_hops: int) -> np.ndarray:
+    """(B, T) bool: False for hops after the attack whose count jumps away from the line
+    through its two neighbours (in octaves) by more than _STEADY_OCTAVES. Past the sweep a
+    body glides slowly; counts that jump are crossings of a recorded kick's room or shell
+    noise once the body has faded (a FluidR3 "Power" kick read 96, 40, 140 Hz in successive
+    hops around its 50 Hz body). The attack keeps its counts: a fast sweep bends sharply."""
+    with np.errstate(divide="ignore"):
+        octaves = np.log2(np.maximum(cycles, 0.0))  # (B, T), -inf where no cycle
+    steady = np.ones(cycles.shape, dtype=bool)
+    middle = 0.5 * (octaves[:, :-2] + octaves[:, 2:])
+    with np.errstate(invalid="ignore"):
+        jump = np.abs(octaves[:, 1:-1] - middle)
+    steady[:, 1:-1] = jump <= _STEADY_OCTAVES  # NaN (a silent neighbour) is not steady
+    steady[:, -1] = False  # no neighbour after it to check against
+    steady[:, :attack_hops] = True
+    return steady
 
 
 def _low_passed(x: np.ndarray, sr: int) -> np.ndarray:

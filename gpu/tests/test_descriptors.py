@@ -101,6 +101,24 @@ def test_body_cycles_follow_a_fast_sweep_hop_by_hop():
     assert not trusted[-20:].any()
 
 
+def test_body_cycles_distrust_a_recorded_room_after_the_body_has_faded():
+    """A short body (τ 20 ms) over a room tail (noise low-passed below 500 Hz, τ 300 ms):
+    once the body has faded the crossings count the room, hop counts jump around, and those
+    hops are not trusted; the attack's hops all are."""
+    rng = np.random.default_rng(1)
+    spectrum = np.fft.rfft(rng.normal(size=len(T)))
+    room = np.fft.irfft(spectrum / np.sqrt(1 + (np.fft.rfftfreq(len(T), 1 / SR) / 500) ** 4))
+    kick = swept_kick(50.0, 300.0, sweep_s=0.005, tau_s=0.02)
+    kick += 0.05 * room / room.std() * np.exp(-T / 0.3)
+    cycles, weight = body_cycles(kick[None], hop=256, n_hops=319)
+    attack = round(0.05 * SR / 256)
+    assert weight[0, :attack].all()
+    late = slice(round(0.2 * SR / 256), round(0.6 * SR / 256))  # the room alone
+    hz = cycles[0, late] * SR / 256
+    assert np.std(np.log2(hz)) > 0.3  # the room's counts wander...
+    assert weight[0, late].mean() < 0.5  # ...and most of them are distrusted
+
+
 def test_body_cycles_refuses_one_dimensional_audio():
     with pytest.raises(ValueError, match=r"shape \(B, N\)"):
         body_cycles(np.zeros(1000), hop=256, n_hops=3)

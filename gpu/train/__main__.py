@@ -77,6 +77,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="vocoder: weight of the oscillator's cycles-per-hop loss (octaves)",
     )
     parser.add_argument(
+        "--real-cycles-weight",
+        type=float,
+        default=1.0,
+        help="vocoder: that loss's weight on rows from --data (0: taught by synthetic bodies)",
+    )
+    parser.add_argument(
         "--attack-cycles-weight",
         type=float,
         default=16.0,
