@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from gpu.checkpoint import fingerprint, load_network
+from gpu.corpus.synth import SYNTH_VERSION
 from gpu.export import main as export_main
 from gpu.pipeline import KickPipeline
 from gpu.train.__main__ import main as train_main
@@ -67,7 +68,7 @@ def test_train_resume_export(tmp_path):
         ]
     )
     state = json.loads((diffusion / "checkpoint" / "state.json").read_text())
-    assert state["extra"]["train"] == {"synthetic": 12, "seed": 0}
+    assert state["extra"]["train"] == {"synthetic": 12, "seed": 0, "synth": SYNTH_VERSION}
     assert len(state["extra"]["latent_mean"]) == 16
 
     out = tmp_path / "weights"
@@ -86,7 +87,7 @@ def test_train_resume_export(tmp_path):
         ]
     )
     config = json.loads((out / "config.json").read_text())
-    assert config["train"] == {"synthetic": 12, "seed": 0}
+    assert config["train"] == {"synthetic": 12, "seed": 0, "synth": SYNTH_VERSION}
     assert config["provenance"]["vae"]["steps"] == 3
     pipe = KickPipeline.from_pretrained(out)
     audio = pipe.generate(pipe.vocabulary[0], seed=0, steps=2)
