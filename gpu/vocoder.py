@@ -62,6 +62,9 @@ class VocoderConfig:
     # How far below the strongest low-band bin a subharmonic peak may lie and still be taken
     # as the fundamental (ISTFTVocoder._subharmonic_peak).
     subharmonic_drop_db: float = 20.0
+    # Past this time the body's frequency is the low band's alone (ISTFTVocoder.body_hz);
+    # 0 keeps the learned correction everywhere (v5).
+    correction_ms: float = 0.0
 
 
 class ISTFTVocoder(Vocoder):
@@ -209,8 +212,18 @@ class ISTFTVocoder(Vocoder):
     def body_hz(self, f0: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         """The body's frequency at each frame centre, (B, T): the low band's f0 (B, T), from
         ``fundamental``, times 2 ** (a learned correction within ±6 octaves), which the
-        attack frames need."""
+        attack frames need. With ``correction_ms`` set, the correction fades out linearly
+        over the frames centred in [correction_ms / 2, correction_ms]: past the sweep the
+        body sits in the low band, which resolves it to a fraction of a 10.8 Hz bin, while a
+        correction taught by counted crossings follows a recording's room (v6's first
+        vocoder run raised real bodies by up to 8 semitones there)."""
         correction = 6.0 * torch.tanh(self.cycles_head(h).squeeze(-1) / 6.0)  # (B, T)
+        if self.config.correction_ms:
+            centre_ms = torch.arange(h.shape[1], device=h.device) * (
+                1000.0 * self.config.hop / self.config.sample_rate
+            )
+            fade = (2.0 - 2.0 * centre_ms / self.config.correction_ms).clamp(0.0, 1.0)
+            correction = correction * fade
         return f0.clamp(min=1.0) * torch.exp2(correction)
 
     def cycles_per_hop(self, hz: torch.Tensor) -> torch.Tensor:

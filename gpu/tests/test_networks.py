@@ -235,3 +235,22 @@ def test_oscillator_owns_the_bins_at_and_below_the_body():
     bins_hz = torch.arange(513) * 44_100 / 1024
     assert not stft[0, bins_hz < 300.0].abs().any()
     assert stft[0, bins_hz > 400.0].abs().min() > 0
+
+
+def test_body_frequency_correction_fades_out_after_the_attack():
+    """correction_ms = 100: frames centred before 50 ms keep the learned correction (here a
+    constant half octave), frames from 100 ms on play the low band's f0 exactly."""
+    vocoder = oscillator_vocoder()
+    gated = ISTFTVocoder(VocoderConfig(**{**vocoder.config.__dict__, "correction_ms": 100.0}))
+    gated.load_state_dict(vocoder.state_dict())
+    for net in (vocoder, gated):
+        torch.nn.init.constant_(net.cycles_head.bias, 0.5)
+    f0 = torch.full((1, 40), 50.0)
+    features = torch.zeros(1, 40, vocoder.config.dim)
+    plain, faded = vocoder.body_hz(f0, features), gated.body_hz(f0, features)
+    ms = torch.arange(40) * 256 / 44.1
+    assert torch.allclose(plain, torch.full_like(plain, 50.0 * 2**0.5), rtol=1e-3)
+    assert torch.allclose(faded[0, ms < 50], plain[0, ms < 50])
+    assert torch.equal(faded[0, ms >= 100], f0[0, ms >= 100])
+    middle = (ms > 55) & (ms < 95)
+    assert ((faded[0, middle] > 50.0) & (faded[0, middle] < plain[0, middle])).all()
