@@ -74,8 +74,8 @@ def test_every_label_is_true_of_its_kick(corpus):
 def test_hit_and_house_are_common_and_kicks_carry_several_words(corpus):
     counts = corpus.keyword_counts()
     assert counts["hit"] >= 0.25 * len(corpus)
-    # Real kicks are mostly short: 6 % of the packaged corpus's train split is "house".
-    assert counts["house"] >= 0.05 * len(corpus)
+    # 46 % of the packaged corpus's train split is "house" (gpu.corpus.keywords).
+    assert counts["house"] >= 0.25 * len(corpus)
     assert np.mean([len(words) for words in corpus.keywords]) >= 2.5
 
 
