@@ -111,7 +111,10 @@ def export_runs(
     out: Path,
     default_steps: int = 20,
     cache: Path | None = None,
+    correction_ms: float | None = None,
 ) -> Path:
+    """Write the weights folder from three runs; ``correction_ms`` (if given) sets the
+    vocoder's config value of that name (a rendering choice: no weight changes)."""
     folder, suffix, extra = diffusion_source(diffusion_run)
     sources = {"vae": vae_run, "vocoder": vocoder_run, "diffusion": diffusion_run}
     origins = {name: provenance(source, name) for name, source in sources.items()}
@@ -122,11 +125,14 @@ def export_runs(
             "retrain diffusion on this VAE, or export the VAE it was trained on (a VAE "
             "fine-tuned with --freeze-encoder keeps the encoder)."
         )
+    vocoder = load_network(networks_folder(vocoder_run), "vocoder")
+    if correction_ms is not None:
+        vocoder.config.correction_ms = correction_ms
     return write_weights(
         out,
         vae=vae,
         unet=load_network(folder, f"unet{suffix}"),
-        vocoder=load_network(networks_folder(vocoder_run), "vocoder"),
+        vocoder=vocoder,
         conditioning=load_network(folder, f"conditioning{suffix}"),
         vocabulary=extra["vocabulary"],
         latent_mean=extra["latent_mean"],
@@ -154,9 +160,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--cache", type=Path, default=RUNS / "corpus", help="corpus cache root (the prior)"
     )
+    parser.add_argument(
+        "--correction-ms",
+        type=float,
+        help="vocoder: past this time the body plays the low band's f0 (VocoderConfig)",
+    )
     args = parser.parse_args(argv)
     out = export_runs(
-        args.vae, args.vocoder, args.diffusion, args.out, args.default_steps, args.cache
+        args.vae,
+        args.vocoder,
+        args.diffusion,
+        args.out,
+        args.default_steps,
+        args.cache,
+        args.correction_ms,
     )
     total = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(json.dumps({"out": str(out), "bytes": total}))

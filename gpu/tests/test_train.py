@@ -84,10 +84,14 @@ def test_train_resume_export(tmp_path):
             str(out),
             "--cache",
             str(tmp_path / "corpus"),
+            "--correction-ms",
+            "100",
         ]
     )
     config = json.loads((out / "config.json").read_text())
     assert config["train"] == {"synthetic": 12, "seed": 0, "synth": SYNTH_VERSION}
+    vocoder_config = json.loads((out / "vocoder.json").read_text())["config"]
+    assert vocoder_config["correction_ms"] == 100.0
     assert config["provenance"]["vae"]["steps"] == 3
     pipe = KickPipeline.from_pretrained(out)
     audio = pipe.generate(pipe.vocabulary[0], seed=0, steps=2)
