@@ -9,6 +9,7 @@ import soundfile
 from gpu import evaluate as ev
 from gpu.corpus.synth import synthesize
 from gpu.descriptors import FEATURES
+from gpu.pipeline import DEFAULT_WEIGHTS
 from gpu.realism import RealFolders
 
 RNG = np.random.default_rng(0)
@@ -171,7 +172,8 @@ def test_cli_refuses_tiny_counts(capsys):
 
 
 def test_train_count_is_read_from_the_weights_config(tmp_path):
-    assert ev._train_count(None, 5000) == 5000
+    shipped = json.loads((DEFAULT_WEIGHTS / "config.json").read_text())["train"]["synthetic"]
+    assert ev._train_count(None, 5000) == shipped  # no --weights: the shipped folder
     assert ev._train_count(tmp_path, 5000) == 5000
     (tmp_path / "config.json").write_text(json.dumps({"train": {"synthetic": 1234, "seed": 0}}))
     assert ev._train_count(tmp_path, 5000) == 1234
