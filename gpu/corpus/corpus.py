@@ -54,15 +54,23 @@ class Corpus:
 
     @classmethod
     def concat(cls, parts: list[Corpus]) -> Corpus:
-        """The kicks of every part, in order; params kept where every part has them."""
+        """The kicks of every part, in order; params kept where every part has them, cached
+        descriptors where every part has measured them."""
         if not parts:
             raise ValueError("Corpus.concat() needs at least one corpus.")
         shared = set.intersection(*(set(part.params) for part in parts))
+        measured = all(part.descriptors is not None for part in parts)
         return cls(
             audio=np.concatenate([part.audio for part in parts]),
             keywords=[list(words) for part in parts for words in part.keywords],
             names=[name for part in parts for name in part.names],
             params={key: np.concatenate([part.params[key] for part in parts]) for key in shared},
+            descriptors={
+                key: np.concatenate([part.descriptors[key] for part in parts])
+                for key in parts[0].descriptors
+            }
+            if measured
+            else None,
         )
 
     def subset(self, indices: np.ndarray | list[int]) -> Corpus:

@@ -58,6 +58,12 @@ def test_concat_keeps_rows_aligned_and_drops_params_not_shared():
     assert len(both) == 5 and both.names[3] == "kit/k0.wav"
     assert np.array_equal(both.audio[:3], a.audio) and both.keywords[4] == ["kick"]
     assert both.params == {}
+    assert both.descriptors is None  # b was never measured
+    b.features()
+    measured = Corpus.concat([a, b]).descriptors
+    assert np.array_equal(
+        measured["decay_ms"], np.concatenate([a.features()["decay_ms"], b.features()["decay_ms"]])
+    )
     with pytest.raises(ValueError, match="at least one"):
         Corpus.concat([])
 
@@ -95,3 +101,12 @@ def test_a_folder_that_cannot_load_leaves_no_cache_folder(tmp_path):
     with pytest.raises(ValueError):
         build_or_load(tmp_path / "cache", None, str(empty), SpectralConfig())
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
+
+
+def test_a_folder_alone_keeps_its_file_name_words_on_augmented_copies(tmp_path, folder):
+    for i in range(12):
+        (folder / "kit" / f"k{i}.wav").rename(folder / "kit" / f"k{i}_boing.wav")
+    data = build_or_load(tmp_path / "cache", None, str(folder), SpectralConfig(), copies=2)
+    assert "boing" in data.vocabulary
+    assert data.keywords[:, data.vocabulary.index("boing")].all()  # every copy
+    assert data.real.all()

@@ -57,10 +57,15 @@ def _load_corpus(synthetic: int | None, data: str | None, copies: int):
         if copies > 1:
             train = augment(train, copies, seed=TRAIN_SEED)
         if synthetic is not None or copies > 1:
-            # Changed copies are measured again; beside synthetic kicks the vocabulary is the
-            # measured keywords alone, since file-name words there would be asked for by no
-            # one and only shift the condition encoder's inputs.
-            train.keywords = assign_keywords(train.features())
+            # Changed copies are measured again. A folder's file-name words (its keywords that
+            # are no rule's) stay with it when it trains alone; beside synthetic kicks they
+            # would be asked for by no one and only shift the condition encoder's inputs.
+            named = [
+                [] if synthetic is not None else [w for w in words if w not in KEYWORDS]
+                for words in train.keywords
+            ]
+            measured = assign_keywords(train.features())
+            train.keywords = [[*m, *n] for m, n in zip(measured, named, strict=True)]
         parts.append(train)
         source.update({"folder": str(Path(data).resolve()), "split": "train", "copies": copies})
     real = np.zeros(sum(len(part) for part in parts), dtype=bool)
