@@ -222,7 +222,7 @@ def _short_body_pitch(x: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     rows = np.flatnonzero(short)
     if rows.size:
         loud_end = end_s(_LOUD_DB)[rows]
-        body = _low_passed(x[rows, : round(2 * _SHORT_BODY_S * sr)], sr)
+        body = body_low_passed(x[rows, : round(2 * _SHORT_BODY_S * sr)], sr)
         for row, b, end in zip(rows, body, loud_end, strict=True):
             for start in (end / 2, 0.001):  # the second half, else all of it after 1 ms
                 if np.isnan(hz[row]) and start < end:
@@ -309,7 +309,7 @@ def body_cycles(
     edges = np.arange(n_hops + 1) * hop
     for lo in range(0, len(audio), _CHUNK // 2):
         block = _pad_to(np.asarray(audio[lo : lo + _CHUNK // 2, :n], dtype=np.float64), n)
-        body = _low_passed(block, sr)
+        body = body_low_passed(block, sr)
         a, b = body[:, :-1], body[:, 1:]
         level = np.sqrt(np.mean(body.reshape(len(body), n_hops, hop) ** 2, axis=2))
         loud = level >= level.max(axis=1, keepdims=True) * 10.0 ** (-floor_db / 20.0)
@@ -346,9 +346,10 @@ def _steady(cycles: np.ndarray, attack_hops: int) -> np.ndarray:
     return steady
 
 
-def _low_passed(x: np.ndarray, sr: int) -> np.ndarray:
-    """The body: raised-cosine low-pass, flat to 1.5 kHz, zero from 3 kHz (a soft edge rings
-    less), which removes the click layer's noise but keeps every sign change of the body."""
+def body_low_passed(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """The body, (B, T) → (B, T): raised-cosine low-pass, flat to 1.5 kHz, zero from 3 kHz (a
+    soft edge rings less), which removes the click layer's noise but keeps every sign change
+    of the body; zero-padded to twice the length, so the ringing does not wrap around."""
     n = x.shape[1]
     n_fft = 2 * n
     spectrum = np.fft.rfft(x, n_fft)
@@ -369,7 +370,7 @@ def _attack_pitch(x: np.ndarray, sr: int) -> np.ndarray:
     taper = np.ones(n_seg)
     fade = n_seg // 4
     taper[-fade:] = 0.5 * (1.0 + np.cos(np.pi * np.arange(fade) / fade))
-    body = _low_passed(x[:, :n_seg] * taper, sr)
+    body = body_low_passed(x[:, :n_seg] * taper, sr)
 
     short = _crossing_rate(body, sr, 0.001, 0.011)
     # A low start pitch gives too few crossings in 10 ms; those rows widen the window to 40 ms.

@@ -568,7 +568,11 @@ def real_reconstruction(generator: Generator, real: Corpus) -> dict[str, Any]:
 
 def _train_record(weights: Path | None) -> dict[str, Any]:
     """The training corpus recorded with the weights (config.json "train"), or {}."""
-    config = (weights or Path(__file__).parent / "weights") / "config.json"
+    if weights is None:
+        from gpu.pipeline import DEFAULT_WEIGHTS  # torch only when it is needed
+
+        weights = DEFAULT_WEIGHTS
+    config = weights / "config.json"
     try:
         train = json.loads(config.read_text()).get("train", {})
     except (OSError, ValueError):

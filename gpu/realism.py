@@ -34,13 +34,13 @@ import numpy as np
 from scipy.linalg import LinAlgWarning, sqrtm
 from scipy.stats import wasserstein_distance
 
+from gpu.audio import SAMPLE_RATE
 from gpu.corpus.corpus import Corpus
 from gpu.corpus.folder import load_folder
 from gpu.corpus.split import held_out_mask
 from gpu.corpus.synth import TRAIN_SEED, synthesize
-from gpu.descriptors import FEATURES, describe_batch
+from gpu.descriptors import FEATURES, body_low_passed, describe_batch
 
-SAMPLE_RATE = 44100
 LOG_FEATURES = frozenset({"f0_150ms_hz", "decay_ms", "centroid_hz"})
 UNPITCHED_HZ = 20.0  # an unpitched kick sits below the pitch search range, not at its median
 
@@ -101,21 +101,12 @@ def fidelity(generated: np.ndarray, reference: np.ndarray) -> dict[str, Any]:
 # --- body crest factor -------------------------------------------------------------------------
 
 
-def low_passed(audio: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
-    """The body: raised-cosine low-pass, flat to 1.5 kHz, zero from 3 kHz (the descriptors'
-    body definition; a soft edge rings less than a brick wall, so a square's corners
-    overshoot by the few per cent of Gibbs' ripple, not more). audio (N, T) → (N, T)."""
-    n = audio.shape[1]
-    spectrum = np.fft.rfft(audio, 2 * n)  # zero padding: no wrap-around of the ringing
-    freqs = np.fft.rfftfreq(2 * n, 1.0 / sr)
-    gain = 0.5 - 0.5 * np.cos(np.pi * np.clip((3000.0 - freqs) / 1500.0, 0.0, 1.0))
-    return np.fft.irfft(spectrum * gain, 2 * n)[:, :n]
-
-
 def body_crest_factor(
     audio: np.ndarray, sr: int = SAMPLE_RATE, window_s: tuple[float, float] = BODY_WINDOW_S
 ) -> np.ndarray:
-    """Peak / RMS of the low-passed body over `window_s` after the onset; (N, T) → (N,).
+    """Peak / RMS of the body (`gpu.descriptors.body_low_passed`) over `window_s` after the
+    onset; (N, T) → (N,). The filter's soft edge lets a square's corners overshoot by the few
+    per cent of Gibbs' ripple, not more.
 
     A held square is ≈ 1 (its level is its peak), a sine √2, a decaying sine more (the peak
     comes early, the RMS averages the fall). Silent kicks give NaN.
@@ -125,7 +116,7 @@ def body_crest_factor(
         raise ValueError(f"body_crest_factor() takes audio of shape (N, T); got {x.shape}.")
     start, stop = round(window_s[0] * sr), round(window_s[1] * sr)
     # 40 ms past the window keeps the ringing of the cut at the end of the read away from it.
-    body = low_passed(x[:, : stop + round(0.04 * sr)], sr)[:, start:stop]
+    body = body_low_passed(x[:, : stop + round(0.04 * sr)], sr)[:, start:stop]
     peak = np.abs(body).max(axis=1, initial=0.0)
     rms = np.sqrt(np.mean(body * body, axis=1))
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SAMPLE_RATE = 44_100
+from gpu.audio import SAMPLE_RATE
+
 DUPLICATE = 0.1
 FAMILY = 0.3
 _LAG = 2
