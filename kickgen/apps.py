@@ -15,4 +15,5 @@ class KickgenConfig(AppConfig):
     verbose_name = "AI kick generation"
 
     def ready(self) -> None:
-        from kickgen import signals  # noqa: F401  (removes files of kicks deleted by cascade)
+        # Connect the receivers: files of kicks deleted by cascade, sockets of ended sessions.
+        from kickgen import sessions, signals  # noqa: F401

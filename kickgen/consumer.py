@@ -4,16 +4,35 @@ Session-authenticated (AuthMiddlewareStack) and origin-checked (AllowedHostsOrig
 site/asgi.py). Members only: the page renders `ws-connect` for members, so the close-before-accept
 (a 403) only meets clients that skipped the page. Each member joins only their own group, and
 every handler re-checks the event's owner. On connect the member gets the true current state.
+
+The socket lives no longer than its session: a logout closes the sockets of that session, and a
+password change or deactivation makes every socket of the member re-check its session
+(`kickgen.sessions`). When the channel layer (Redis) fails, the socket closes with 4503 "try
+again later": kickgen.js reconnects after a growing, jittered delay, and meanwhile the page
+follows its job over HTTP.
 """
 
 import asyncio
+import contextlib
+import logging
 
+from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.sessions.backends.base import SessionBase
+from redis.exceptions import RedisError
 
 from kickgen import fragments, jobs
 from kickgen.events import bind_server_loop, group_name
+
+logger = logging.getLogger(__name__)
+
+# Application close codes (daphne sends only 1000 and 3000-4999). htmx's ws extension
+# reconnects on neither: after 4401 nothing should; on 4503 kickgen.js reconnects with backoff.
+CLOSE_SESSION_ENDED = 4401
+CLOSE_TRY_AGAIN_LATER = 4503
+LAYER_ERRORS = (RedisError, OSError)
 
 
 def _current_state(user: AbstractBaseUser) -> str:
@@ -21,22 +40,44 @@ def _current_state(user: AbstractBaseUser) -> str:
     return fragments.kicks_html(fragments.kicks_for(user)) + fragments.current_status_html(user)
 
 
+def _fresh_session(session: SessionBase) -> SessionBase:
+    """The scope's session as the store holds it now (the scope keeps the one read at connect)."""
+    return type(session)(session.session_key)
+
+
 class KickgenConsumer(AsyncWebsocketConsumer):
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except LAYER_ERRORS as exc:
+            # The layer's receive loop failed (Redis down or restarted, which also forgets
+            # the group): close so the page reconnects and rejoins once Redis answers.
+            logger.warning("kickgen socket closed: channel layer failed (%r)", exc)
+            await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close()
             return
         self.user_id = user.pk
-        self.group = group_name(user.pk)
+        self.session_key = self.scope["session"].session_key
         bind_server_loop(asyncio.get_running_loop())
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        try:
+            await self.channel_layer.group_add(group_name(user.pk), self.channel_name)
+        except LAYER_ERRORS as exc:
+            logger.warning("kickgen socket refused: channel layer unavailable (%r)", exc)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
+        self.group = group_name(user.pk)
         await self.send(text_data=await database_sync_to_async(_current_state)(user))
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            # With Redis down the membership is left to expire (channels-redis group_expiry).
+            with contextlib.suppress(LAYER_ERRORS):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """The page never sends on this socket; anything received is ignored."""
@@ -59,3 +100,16 @@ class KickgenConsumer(AsyncWebsocketConsumer):
 
     async def kick_failed(self, event: dict) -> None:
         await self._forward(event)
+
+    async def session_ended(self, event: dict) -> None:
+        """A logout: close the sockets of that session."""
+        if event.get("user_id") == self.user_id and event.get("session_key") == self.session_key:
+            await self.close(code=CLOSE_SESSION_ENDED)
+
+    async def session_check(self, event: dict) -> None:
+        """The member's password or account changed: close unless this session still signs in."""
+        if event.get("user_id") != self.user_id:
+            return
+        user = await get_user({"session": _fresh_session(self.scope["session"])})
+        if user.pk != self.user_id:
+            await self.close(code=CLOSE_SESSION_ENDED)

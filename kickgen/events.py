@@ -10,11 +10,13 @@ runs on a private loop, which channels-redis handles and the in-memory layer has
 import asyncio
 import logging
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +47,40 @@ def bind_server_loop_from_sync_view() -> None:
         bind_server_loop(loop)
 
 
-def _log_failure(future: Future) -> None:
+class _OutageLog:
+    """During a Redis outage pages follow their jobs over HTTP (kickgen.js): one warning every
+    OUTAGE_LOG_EVERY_S with the count of lost events, not a line (or traceback) per event."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lost = 0
+        self._logged_at = float("-inf")
+
+    def lost(self, error: BaseException) -> None:
+        with self._lock:
+            self._lost += 1
+            if time.monotonic() - self._logged_at < OUTAGE_LOG_EVERY_S:
+                return
+            count, self._lost, self._logged_at = self._lost, 0, time.monotonic()
+        logger.warning(
+            "%d kickgen event(s) not delivered: channel layer unavailable (%r)", count, error
+        )
+
+
+OUTAGE_LOG_EVERY_S = 10.0
+_outage_log = _OutageLog()
+
+
+def _report(error: BaseException) -> None:
+    if isinstance(error, RedisError | OSError):
+        _outage_log.lost(error)
+    else:
+        logger.error("kickgen event not delivered", exc_info=error)
+
+
+def _log_failure(future: Future | asyncio.Task) -> None:
     if not future.cancelled() and future.exception() is not None:
-        logger.error("kickgen event not delivered", exc_info=future.exception())
+        _report(future.exception())
 
 
 def publish(user_id: int, event_type: str, **payload: Any) -> None:
@@ -65,10 +98,11 @@ def publish(user_id: int, event_type: str, **payload: Any) -> None:
             task = loop.create_task(coroutine)
             _pending_tasks.add(task)
             task.add_done_callback(_pending_tasks.discard)
+            task.add_done_callback(_log_failure)
         else:
             asyncio.run_coroutine_threadsafe(coroutine, loop).add_done_callback(_log_failure)
         return
     try:
         async_to_sync(layer.group_send)(group_name(user_id), message)
-    except Exception:
-        logger.exception("kickgen event %s not delivered to member %s", event_type, user_id)
+    except Exception as error:
+        _report(error)

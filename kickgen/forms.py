@@ -1,6 +1,7 @@
 """What a member may ask the generator for; everything optional except at least one keyword."""
 
 from django import forms
+from kickwithreverb.ids import MAX_ID
 
 from kickgen.generators import DEFAULT_KEYWORDS
 
@@ -39,5 +40,5 @@ class GenerateForm(forms.Form):
 
 
 class VaryForm(forms.Form):
-    kick = forms.IntegerField(min_value=1)
+    kick = forms.IntegerField(min_value=1, max_value=MAX_ID)
     seed = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)

@@ -60,11 +60,16 @@ def idle_status_html(user: AbstractBaseUser) -> str:
 
 def current_status_html(user: AbstractBaseUser) -> str:
     """The true state: the latest active job (queue place or progress), else idle."""
-    from kickgen.jobs import get_runner
 
     job = GenerationJob.objects.filter(user=user, status__in=ACTIVE).order_by("created_at").last()
     if job is None:
         return idle_status_html(user)
+    return _active_status_html(job)
+
+
+def _active_status_html(job: GenerationJob) -> str:
+    from kickgen.jobs import get_runner
+
     ahead = get_runner().ahead_of(str(job.pk))
     if job.status == GenerationJob.Status.PENDING and ahead is not None:
         return status_html("queued", job_id=str(job.pk), ahead=ahead)
@@ -128,7 +133,19 @@ def kick_list_html(
     return "".join(as_oob(part) if oob else part for part in parts)
 
 
-def done_html(kick: GeneratedKick, job_id: str) -> str:
+def done_html(kick: GeneratedKick, job_id: str, oob: bool = False) -> str:
     """A finished generation: the status line back to idle and the new kick selected."""
     idle = status_html("idle", job_id=job_id, message=usage_for(kick.user).warning)
-    return idle + kick_list_html(kick.user, kick, reason="generated")
+    return idle + kick_list_html(kick.user, kick, reason="generated", oob=oob)
+
+
+def job_state_html(job: GenerationJob) -> str:
+    """One job as a page that lost its socket asks for it: its status line (the request's
+    target), and once it is done the new kick selected (out of band)."""
+    if job.status in ACTIVE:
+        return _active_status_html(job)
+    if job.status == GenerationJob.Status.FAILED:
+        return status_html("failed", job_id=str(job.pk), message=job.error)
+    if job.kick is None:  # done, and the kick deleted since
+        return status_html("idle", job_id=str(job.pk), message=usage_for(job.user).warning)
+    return done_html(job.kick, str(job.pk), oob=True)

@@ -5,6 +5,10 @@ Storage's public bucket when SUPABASE_URL and SUPABASE_SERVICE_KEY are set. Eith
 stored at "{user_id}/{uuid}.wav" and every backend failure surfaces as `StorageUnavailable`.
 """
 
+import logging
+import os
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from functools import cache
@@ -24,6 +28,7 @@ from storage3.utils import StorageException
 from supabase import create_client
 from supabase.lib.client_options import SyncClientOptions
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 WAV_CONTENT_TYPE = "audio/wav"
 LOCAL_FOLDER = "generated-kicks"
@@ -35,6 +40,12 @@ class StorageUnavailable(Exception):
 
 # Upper bound for one Storage call; a generation's own timeout covers the generator, not this.
 STORAGE_TIMEOUT_S = 30.0
+# A reachability probe (/health, and before accepting a generation) must answer quickly.
+PROBE_TIMEOUT_S = 3.0
+# How long a probe's verdict stands before generate asks again: an outage is noticed within
+# FAILED_PROBE_TTL_S of its end, and a working store is probed at most every OK_PROBE_TTL_S.
+OK_PROBE_TTL_S = 15.0
+FAILED_PROBE_TTL_S = 5.0
 
 
 def kick_path(user_id: int) -> str:
@@ -47,6 +58,8 @@ class SupabaseKickStorage(Storage):
 
     def __init__(self, url: str, service_key: str, bucket: str = "generated-kicks") -> None:
         self.bucket = bucket
+        self._bucket_url = f"{url.rstrip('/')}/storage/v1/bucket/{bucket}"
+        self._auth = {"apikey": service_key, "Authorization": f"Bearer {service_key}"}
         # Our own httpx client: an explicit timeout, and not supabase-py's deprecated
         # timeout/verify arguments.
         options = SyncClientOptions(httpx_client=httpx.Client(timeout=STORAGE_TIMEOUT_S))
@@ -97,6 +110,16 @@ class SupabaseKickStorage(Storage):
     def url(self, name: str) -> str:
         return self._bucket.get_public_url(name)
 
+    def check(self) -> None:
+        """Raise StorageUnavailable unless the bucket answers (Storage's GET bucket)."""
+        try:
+            response = httpx.get(self._bucket_url, headers=self._auth, timeout=PROBE_TIMEOUT_S)
+        except httpx.HTTPError as exc:
+            raise StorageUnavailable(f"Supabase Storage: {exc!r}") from exc
+        if response.status_code != 200:
+            problem = RuntimeError(f"bucket answered HTTP {response.status_code}")
+            raise StorageUnavailable(f"Supabase Storage: {problem}") from problem
+
 
 @deconstructible
 class LocalKickStorage(FileSystemStorage):
@@ -114,6 +137,16 @@ class LocalKickStorage(FileSystemStorage):
         except OSError as exc:
             raise StorageUnavailable(f"Filesystem storage: {exc}") from exc
 
+    def check(self) -> None:
+        """Raise StorageUnavailable unless the folder (or the nearest one to create it in) is
+        writable."""
+        folder = Path(self.location)
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not os.access(folder, os.W_OK):
+            problem = PermissionError(f"{folder} is not writable")
+            raise StorageUnavailable(f"Filesystem storage: {problem}") from problem
+
 
 @cache
 def get_kick_storage() -> Storage:
@@ -128,7 +161,38 @@ def get_kick_storage() -> Storage:
     )
 
 
+class _Probe:
+    """The last probe's verdict, shared by this process's requests until it is stale."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._verdict: tuple[float, str | None] | None = None  # (expires, error or None)
+
+    def problem(self) -> str | None:
+        """None when storage answered recently; else why it did not."""
+        with self._lock:
+            if self._verdict is not None and time.monotonic() < self._verdict[0]:
+                return self._verdict[1]
+            try:
+                get_kick_storage().check()
+                error = None
+            except StorageUnavailable as exc:
+                logger.warning("kick storage unavailable: %s", exc)
+                error = str(exc)
+            ttl = OK_PROBE_TTL_S if error is None else FAILED_PROBE_TTL_S
+            self._verdict = (time.monotonic() + ttl, error)
+            return error
+
+    def forget(self) -> None:
+        with self._lock:
+            self._verdict = None
+
+
+storage_probe = _Probe()
+
+
 @receiver(setting_changed)
 def _forget_storage(*, setting: str, **kwargs: object) -> None:
     if setting in {"SUPABASE_URL", "SUPABASE_SERVICE_KEY", "SUPABASE_BUCKET", "MEDIA_ROOT"}:
         get_kick_storage.cache_clear()
+        storage_probe.forget()

@@ -5,6 +5,7 @@ Views are thin: forms validate, `limits.reserve_generation` reserves, `jobs.subm
 """
 
 import logging
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -13,20 +14,25 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
+from kickwithreverb.ids import parse_id
 
 from kickgen import fragments, generators, jobs
 from kickgen.events import bind_server_loop_from_sync_view
 from kickgen.forms import GenerateForm, VaryForm
 from kickgen.limits import LimitReached, reserve_generation
 from kickgen.models import GeneratedKick, GenerationJob
-from kickgen.storage import StorageUnavailable, get_kick_storage
+from kickgen.storage import StorageUnavailable, get_kick_storage, storage_probe
 
 logger = logging.getLogger(__name__)
 
 MSG_TOO_FAST = "Too many generate clicks — wait a minute and try again."
 MSG_NO_KICK = "Select one of your kicks first."
+MSG_NO_STORAGE = (
+    "Kicks cannot be saved right now (storage is unavailable). Nothing was used — try again "
+    "in a few minutes."
+)
 MSG_DELETE_FAILED = "Could not delete the kick's file; nothing was deleted. Try again."
 
 
@@ -48,11 +54,6 @@ def _page_or(request: HttpRequest, html: str, status: int = 200) -> HttpResponse
     return HttpResponseRedirect(reverse("daw"))
 
 
-def _is_id(value: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts "²", which int() (and so the ORM) refuses."""
-    return value.isascii() and value.isdigit()
-
-
 def vocabulary() -> list[str]:
     try:
         return generators.get_generator().vocabulary()
@@ -72,6 +73,8 @@ def _start(request: HttpRequest, **job_fields: object) -> HttpResponse:
         increment=True,
     ):
         return _page_or(request, fragments.status_html("refused", message=MSG_TOO_FAST), 429)
+    if storage_probe.problem() is not None:
+        return _page_or(request, fragments.status_html("refused", message=MSG_NO_STORAGE), 503)
     if job_fields["seed"] is None:
         job_fields["seed"] = jobs.new_seed()
     try:
@@ -127,7 +130,7 @@ def vary(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @member_view
 def info(request: HttpRequest) -> HttpResponse:
     kick_id = request.GET.get("kick", "")
@@ -135,7 +138,7 @@ def info(request: HttpRequest) -> HttpResponse:
     if kick_id:
         kick = get_object_or_404(
             GeneratedKick.objects.select_related("varied_from"),
-            pk=kick_id if _is_id(kick_id) else 0,
+            pk=parse_id(kick_id) or 0,
             user=request.user,
         )
     return HttpResponse(fragments.info_html(kick))
@@ -145,8 +148,8 @@ def info(request: HttpRequest) -> HttpResponse:
 @member_view
 def delete_selected(request: HttpRequest) -> HttpResponse:
     """The bar's 🗑️: the kick selected in the bar's form."""
-    kick_id = request.POST.get("kick", "")
-    if not _is_id(kick_id):
+    kick_id = parse_id(request.POST.get("kick"))
+    if kick_id is None:
         return _page_or(request, fragments.status_html("refused", message=MSG_NO_KICK), 400)
     return _delete(request, get_object_or_404(GeneratedKick, pk=kick_id, user=request.user))
 
@@ -183,7 +186,19 @@ def _delete(request: HttpRequest, kick: GeneratedKick) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
+@member_view
+def job_state(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+    """A job's state for a page whose socket is down (kickgen.js polls it while one runs)."""
+    job = get_object_or_404(
+        GenerationJob.objects.select_related("kick", "user"), pk=job_id, user=request.user
+    )
+    response = HttpResponse(fragments.job_state_html(job))
+    response["X-Kickgen-Job"] = str(job.pk)
+    return response
+
+
+@require_safe
 @member_view
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     kick = get_object_or_404(GeneratedKick, pk=pk, user=request.user)

@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from kickwithreverb.ids import parse_id
 from kickwithreverb.views import render_daw_page
 
 from . import bar
@@ -36,20 +37,19 @@ def _respond(
 
 
 @login_required
-@require_GET
+@require_safe
 def presets_bar(request: HttpRequest) -> HttpResponse:
     """The bar as it stands (used by Cancel buttons and to refresh after AI kicks change)."""
     return _respond(request, bar.build(request), done=True)
 
 
 @login_required
-@require_GET
+@require_safe
 def load(request: HttpRequest) -> HttpResponse:
-    preset_id = request.GET.get("preset", "")
-    # ASCII only: str.isdigit() also accepts "²", which int() refuses.
-    if not (preset_id.isascii() and preset_id.isdigit()):
+    preset_id = parse_id(request.GET.get("preset"))
+    if preset_id is None:
         raise Http404("No such preset.")
-    preset = get_object_or_404(Preset.objects.visible_to(request.user), pk=int(preset_id))
+    preset = get_object_or_404(Preset.objects.visible_to(request.user), pk=preset_id)
     bar.remember_current(request, preset)
     presets_bar = bar.build(request, loaded=True)
     return _respond(request, presets_bar, done=True, trigger={"presetLoaded": preset.values()})
@@ -91,7 +91,7 @@ def save(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes. Shared and other members' presets are 404."""
     preset = get_object_or_404(Preset.objects.editable_by(request.user), pk=pk)

@@ -6,16 +6,17 @@ so one broken part cannot hide the state of the others.
 
 import asyncio
 import logging
-import os
 import uuid
-from pathlib import Path
 
-import httpx
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import DatabaseError, connection
+
+from kickgen.storage import StorageUnavailable, SupabaseKickStorage, get_kick_storage
+
+from .cache import FallbackRedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ def check_cache() -> dict:
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     key = f"health:{uuid.uuid4().hex}"
     try:
+        backend_cache = caches["default"]
+        if isinstance(backend_cache, FallbackRedisCache):
+            backend_cache.ping()
         cache.set(key, "1", timeout=10)
         ok = cache.get(key) == "1"
         cache.delete(key)
@@ -72,33 +76,15 @@ def check_channel_layer() -> dict:
     return {"ok": ok, "backend": backend}
 
 
-def _nearest_existing(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
-
-
 def check_storage() -> dict:
-    if settings.SUPABASE_URL:
-        backend = "supabase"
-        url = f"{settings.SUPABASE_URL.rstrip('/')}/storage/v1/bucket/{settings.SUPABASE_BUCKET}"
-        headers = {
-            "apikey": settings.SUPABASE_SERVICE_KEY,
-            "Authorization": f"Bearer {settings.SUPABASE_SERVICE_KEY}",
-        }
-        try:
-            response = httpx.get(url, headers=headers, timeout=STORAGE_TIMEOUT_S)
-        except httpx.HTTPError as exc:
-            return _failure(backend, exc)
-        if response.status_code != 200:
-            return _failure(backend, RuntimeError(f"bucket answered HTTP {response.status_code}"))
-        return {"ok": True, "backend": backend, "bucket": settings.SUPABASE_BUCKET}
-    backend = "filesystem"
-    root = Path(settings.MEDIA_ROOT)
-    writable_dir = _nearest_existing(root)
-    if not os.access(writable_dir, os.W_OK):
-        return _failure(backend, PermissionError(f"{writable_dir} is not writable"))
-    return {"ok": True, "backend": backend}
+    storage = get_kick_storage()
+    supabase = isinstance(storage, SupabaseKickStorage)
+    backend = "supabase" if supabase else "filesystem"
+    try:
+        storage.check()
+    except StorageUnavailable as exc:
+        return _failure(backend, exc.__cause__ or exc)  # the cause's class names the problem
+    return {"ok": True, "backend": backend, **({"bucket": storage.bucket} if supabase else {})}
 
 
 def run_checks() -> dict[str, dict]:

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, WASM_UNSAFE_EVAL
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "channels",
     "allauth",
     "allauth.account",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -123,19 +126,32 @@ def database_config() -> dict:
 
 
 DATABASES = {"default": database_config()}
+
+# No endpoint takes a file; larger bodies are refused with 413 (site/body_limit.py).
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(256 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # site/cache.py and site/channel_layer.py say why each option is what it is.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kickwithreverb.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": 50,
+                "timeout": 5,
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
+                "health_check_interval": 30,
+            },
         }
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "kickwithreverb.channel_layer.ProductionRedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
@@ -230,6 +246,23 @@ KICKGEN_HUB_REVISION = os.environ.get("KICKGEN_HUB_REVISION", "main")
 KICKGEN_MAX_PARALLEL = int(os.environ.get("KICKGEN_MAX_PARALLEL", "0"))
 KICKGEN_TORCH_THREADS = int(os.environ.get("KICKGEN_TORCH_THREADS", "0"))
 KICKGEN_BURST_RATE = os.environ.get("KICKGEN_BURST_RATE", "6/m")
+
+# No inline script or style anywhere (htmx runs with allowEval off and without its injected
+# styles); 'wasm-unsafe-eval' lets the page compile the engine's WebAssembly and nothing else.
+# 'self' covers the page's own WebSocket; kicks stored on Supabase are fetched from its URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, WASM_UNSAFE_EVAL],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF, *([SUPABASE_URL.rstrip("/")] if SUPABASE_URL else [])],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

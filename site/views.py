@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from presets import bar
 from presets.sound_contract import contract_json, init_values
@@ -34,13 +34,13 @@ def render_daw_page(
     return render(request, "daw/page.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def daw_page(request: HttpRequest) -> HttpResponse:
     return render_daw_page(request)
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     checks = health_checks.run_checks()
     database_up = checks["database"]["ok"]
@@ -50,7 +50,7 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": status, "checks": checks}, status=200 if database_up else 503)
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """Generated kicks stored on the filesystem (the embedded default; Supabase serves its own)."""
     return static.serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -63,9 +63,13 @@ def test_unreachable_redis_is_degraded_not_down(tmp_path):
     checks = result["body"]["checks"]
     assert result["body"]["status"] == "degraded"
     assert checks["database"]["ok"] is True
-    assert checks["cache"] == {"ok": False, "backend": "RedisCache", "error": "ConnectionError"}
+    assert checks["cache"] == {
+        "ok": False,
+        "backend": "FallbackRedisCache",
+        "error": "ConnectionError",
+    }
     assert checks["channel_layer"]["ok"] is False
-    assert checks["channel_layer"]["backend"] == "RedisChannelLayer"
+    assert checks["channel_layer"]["backend"] == "ProductionRedisChannelLayer"
 
 
 class FakeStorage(BaseHTTPRequestHandler):

@@ -7,9 +7,23 @@ const TITLE_MODE = "AI KICK GEN MODE";
 // Refusals and confirmations come back as 4xx/5xx with a fragment worth showing.
 const SHOWN_ERROR_STATUSES = new Set([400, 409, 429, 502, 503]);
 
+// A page whose socket is down (a Redis outage, a dropped connection) follows its job over HTTP;
+// with the socket up it still asks after a long silence, in case an event was lost.
+const POLL_SOCKET_DOWN_MS = 2000;
+const POLL_SOCKET_UP_MS = 15000;
+const POLL_TICK_MS = 500;
+// kickgen/consumer.py closes with this when its channel layer (Redis) fails; reconnect after a
+// random delay below 1 s, 2 s, 4 s … 64 s, so a fleet of pages does not storm Redis's return.
+const CLOSE_TRY_AGAIN_LATER = 4503;
+const RECONNECT_BASE_MS = 1000;
+const RECONNECT_MAX_DOUBLINGS = 6;
+
 const byId = (id) => document.getElementById(id);
 const finishedJobs = new Set();
 let mode = "daw";
+let socketOpen = false;
+let lastNews = 0;
+let reconnects = 0;
 
 function kwr() {
   if (!window.kwr) throw new Error("kickgen.js needs the DAW page's window.kwr (static/js/page.js).");
@@ -97,6 +111,22 @@ function rememberFinishedJob(html) {
   if (match) finishedJobs.add(match[2]);
 }
 
+// The status line of a job still queued or running carries the URL of its state.
+function activeJobUrl() {
+  return byId("kickgen-status")?.dataset.poll ?? null;
+}
+
+function askForJob(url) {
+  lastNews = performance.now();
+  window.htmx.ajax("GET", url, { target: "#kickgen-status", swap: "outerHTML" });
+}
+
+function pollIfQuiet() {
+  const url = activeJobUrl();
+  const patience = socketOpen ? POLL_SOCKET_UP_MS : POLL_SOCKET_DOWN_MS;
+  if (url && performance.now() - lastNews >= patience) askForJob(url);
+}
+
 function wire() {
   document.addEventListener("click", (event) => {
     const target = event.target.closest("[data-kickgen-enter], [data-kickgen-leave], [data-kickgen-step], [data-kickgen-cancel-delete]");
@@ -120,7 +150,26 @@ function wire() {
     }
   });
 
-  document.body.addEventListener("htmx:wsBeforeMessage", (event) => rememberFinishedJob(event.detail.message));
+  document.body.addEventListener("htmx:wsBeforeMessage", (event) => {
+    lastNews = performance.now();
+    reconnects = 0; // a message, not a mere open, shows the server side works again
+    rememberFinishedJob(event.detail.message);
+  });
+  document.body.addEventListener("htmx:wsOpen", () => {
+    socketOpen = true;
+    // The state pushed on connect says idle once the job is over, not which kick it made:
+    // ask the job itself first.
+    const url = activeJobUrl();
+    if (url) askForJob(url);
+  });
+  document.body.addEventListener("htmx:wsClose", (event) => {
+    socketOpen = false;
+    if (event.detail.event.code !== CLOSE_TRY_AGAIN_LATER) return;
+    const delay = Math.random() * RECONNECT_BASE_MS * 2 ** Math.min(reconnects, RECONNECT_MAX_DOUBLINGS);
+    reconnects += 1;
+    setTimeout(() => event.detail.socketWrapper.reconnect(), delay);
+  });
+  setInterval(pollIfQuiet, POLL_TICK_MS);
 
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const { xhr, requestConfig } = event.detail;
