@@ -29,7 +29,7 @@ TARGET_READY_MS = 1500
 
 
 def measure_once(browser, url: str) -> dict:
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # wait_for_function evaluates a string
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")

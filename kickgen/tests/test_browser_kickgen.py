@@ -41,7 +41,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture
 def member_page(browser, server):
-    context = browser.new_context(base_url=server.urls[0])
+    # wait_for_function evaluates strings, which the CSP forbids (test_browser_csp.py has it on).
+    context = browser.new_context(base_url=server.urls[0], bypass_csp=True)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -273,45 +273,6 @@ def test_engine_failure_is_reported_and_the_controls_still_work(page):
     assert [e for e in page.console_errors if "pageerror" in e] == []
 
 
-STRICT_CSP = (
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self' data:; connect-src 'self'; worker-src 'self'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
-
-
-def test_page_runs_under_a_strict_content_security_policy(page):
-    """No inline scripts, handlers or styles, no eval: only WebAssembly needs its keyword."""
-    violations: list[str] = []
-    page.on(
-        "console",
-        lambda msg: violations.append(msg.text) if "Content Security" in msg.text else None,
-    )
-
-    def with_csp(route):
-        response = route.fetch()
-        route.fulfill(
-            response=response, headers={**response.headers, "content-security-policy": STRICT_CSP}
-        )
-
-    page.route("**/", with_csp)
-    page.goto("/")
-    # Playwright's wait_for_function compiles its predicate with eval, which this CSP forbids.
-    page.wait_for_selector("body:not([data-engine=loading])", state="attached")
-    assert page.evaluate("document.body.dataset.engine") == "ready", page.console_errors
-    page.keyboard.press("s")
-    assert knob_value(page, "kick_dist_amt") == pytest.approx(0.01)
-    page.click("#play")
-    peaks = []
-    for _ in range(50):
-        peaks.append(float(page.get_attribute("#output-meter", "data-peak")))
-        if peaks[-1] > -60:
-            break
-        page.wait_for_timeout(100)
-    assert max(peaks) > -60
-    assert violations == []
-
-
 def test_preset_event_applies_values_and_a_missing_sample_falls_back_to_init(daw_page):
     page = daw_page
     page.select_option("#kick-sample", "Punch")

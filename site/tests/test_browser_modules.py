@@ -15,7 +15,7 @@ IMPORT = """async ([module, code]) => {
 
 @pytest.fixture(scope="module")
 def modules_page(browser, daphne_server):
-    context = browser.new_context(base_url=daphne_server.url)
+    context = browser.new_context(base_url=daphne_server.url, bypass_csp=True)  # new Function
     page = context.new_page()
     page.goto("/")
     page.wait_for_function("window.kwr !== undefined")

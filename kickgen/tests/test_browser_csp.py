@@ -1,0 +1,114 @@
+"""The whole DAW + AI Kick Gen journey in Chromium with the site's own Content-Security-Policy
+enforced (the other browser tests bypass it for Playwright's string predicates): any
+`securitypolicyviolation` event or CSP console message fails it.
+
+guest: DAW, engine, play, hotkeys, export → sign up → save and load a preset → AI Kick Gen
+mode: generate (progress over the socket), More like this, delete → Back To DAW → log out.
+Waiting is done from Python (page.evaluate runs over the DevTools protocol, outside the CSP).
+"""
+
+import time
+
+import pytest
+from kickwithreverb.browser import signup, unique_username
+
+from gpu.testing import write_tiny_weights
+from kickgen.tests.live_server import make_cluster
+
+pytestmark = pytest.mark.browser
+
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
+    `at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("kickgen-csp")
+    weights = write_tiny_weights(workdir / "weights")
+    cluster = make_cluster(
+        workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {str(weights)!r}"]
+    )
+    cluster.start(1)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def journey(browser, server):
+    context = browser.new_context(base_url=server.urls[0], accept_downloads=True)
+    violations: list[str] = []
+    context.expose_function("reportCspViolation", lambda text: violations.append(text))
+    context.add_init_script(REPORT_VIOLATIONS)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.violations, page.errors = violations, errors
+    yield page
+    context.close()
+
+
+def wait_for(page, expression: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {timeout_s} s: {expression}; errors: {page.errors}")
+
+
+def current_kick(page) -> str:
+    return page.evaluate("window.kwr.sound.get('kick_sample')")
+
+
+def test_every_step_runs_under_the_sites_csp(journey, server):
+    page = journey
+    response = page.goto("/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self' 'wasm-unsafe-eval'" in policy
+    assert "unsafe-inline" not in policy and "'unsafe-eval'" not in policy
+    wait_for(page, "document.body.dataset.engine === 'ready'")
+    page.click("#play")
+    wait_for(page, "Number(document.querySelector('#output-meter').dataset.peak) > -60")
+    page.keyboard.press("s")
+    page.click("#play")
+    with page.expect_download() as download:
+        page.click("[data-export=hit]")
+    assert download.value.suggested_filename.endswith(".wav")
+
+    signup(page, unique_username("csp"))
+    wait_for(page, "document.body.dataset.engine === 'ready'")
+    page.fill("#preset-name", "Under Policy")
+    page.click("form[data-preset-values] button[type=submit]")
+    wait_for(
+        page,
+        "document.querySelector('#preset-select option:checked')?.textContent === 'Under Policy'",
+    )
+    page.select_option("#preset-select", label="Init")
+    wait_for(page, "window.kwr.sound.get('kick_dist_amt') === 0")
+
+    page.click("[data-kickgen-enter]")
+    page.click("[data-kickgen-generate]")
+    wait_for(page, "window.kwr.sound.get('kick_sample').startsWith('AI: ') && window.kwr.playing")
+    first = current_kick(page)
+    page.click(".kickgen-bar__vary")
+    wait_for(page, f"window.kwr.sound.get('kick_sample') !== {first!r}")
+    page.click(".kickgen-bar__delete")
+    wait_for(page, "document.querySelectorAll('#kickgen-select option[data-name]').length === 1")
+    page.click("#kickgen-back")
+    assert page.text_content("#page-title") == "KICK WITH REVERB"
+
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_url("**/")
+    wait_for(page, "document.body.dataset.engine === 'ready'")
+    assert page.violations == []
+    assert page.errors == []
