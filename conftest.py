@@ -39,6 +39,8 @@ from kickwithreverb.browser import (
 )
 from kickwithreverb.live_server import REPO_ROOT, DaphneServer, serve
 
+from kickgen.tests.redis_server import RedisServer
+
 # ------------------------------------------------------------------ members
 
 
@@ -65,6 +67,15 @@ def fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A private redis-server the test may stop and restart (kickgen.tests.redis_server)."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 # ------------------------------------------------------------------ daphne

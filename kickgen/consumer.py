@@ -7,18 +7,21 @@ every handler re-checks the event's owner. On connect the member gets the true c
 
 The socket lives no longer than its session: a logout closes the sockets of that session, and a
 password change or deactivation makes every socket of the member re-check its session
-(`kickgen.sessions`). When the channel layer (Redis) fails, the socket closes with 4503 "try
-again later": kickgen.js reconnects after a growing, jittered delay, and meanwhile the page
-follows its job over HTTP.
+(`kickgen.sessions`) — after a password change none passes, as Django gives the changer's
+session a new key and its page reloads anyway. When the channel layer (Redis) fails, the
+socket closes with 4503 "try again later": kickgen.js reconnects after a growing, jittered
+delay, and meanwhile the page follows its job over HTTP.
 """
 
 import asyncio
 import contextlib
 import logging
+from importlib import import_module
 
 from channels.auth import get_user
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from redis.exceptions import RedisError
@@ -40,9 +43,9 @@ def _current_state(user: AbstractBaseUser) -> str:
     return fragments.kicks_html(fragments.kicks_for(user)) + fragments.current_status_html(user)
 
 
-def _fresh_session(session: SessionBase) -> SessionBase:
-    """The scope's session as the store holds it now (the scope keeps the one read at connect)."""
-    return type(session)(session.session_key)
+def _fresh_session(session_key: str | None) -> SessionBase:
+    """The session as the store holds it now (the scope keeps the one read at connect)."""
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
 
 
 class KickgenConsumer(AsyncWebsocketConsumer):
@@ -110,6 +113,6 @@ class KickgenConsumer(AsyncWebsocketConsumer):
         """The member's password or account changed: close unless this session still signs in."""
         if event.get("user_id") != self.user_id:
             return
-        user = await get_user({"session": _fresh_session(self.scope["session"])})
+        user = await get_user({"session": _fresh_session(self.session_key)})
         if user.pk != self.user_id:
             await self.close(code=CLOSE_SESSION_ENDED)

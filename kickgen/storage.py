@@ -143,8 +143,8 @@ class LocalKickStorage(FileSystemStorage):
         folder = Path(self.location)
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent
-        if not os.access(folder, os.W_OK):
-            problem = PermissionError(f"{folder} is not writable")
+        if not (folder.is_dir() and os.access(folder, os.W_OK)):
+            problem = PermissionError(f"{folder} is not a writable folder")
             raise StorageUnavailable(f"Filesystem storage: {problem}") from problem
 
 

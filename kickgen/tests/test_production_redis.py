@@ -16,7 +16,7 @@ from websockets.sync.client import ClientConnection
 
 from kickgen.consumer import CLOSE_TRY_AGAIN_LATER
 from kickgen.tests.live_server import Member, make_cluster
-from kickgen.tests.redis_server import REDIS_SERVER, RedisServer
+from kickgen.tests.redis_server import REDIS_SERVER
 
 pytestmark = [
     pytest.mark.slow,
@@ -25,14 +25,6 @@ pytestmark = [
 
 PACED = "kickgen.tests.doubles.PacedGenerator"
 POLL = re.compile(r'data-poll="([^"]+)"')
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -265,3 +265,32 @@ def test_delete_answer_marks_all_but_the_dialog_out_of_band(
     ):
         assert re.search(rf'<\w+ hx-swap-oob="true" id="{element_id}"', html), element_id
     assert html.count('hx-swap-oob="true"') == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize("outage", ["supabase unreachable", "media root not a folder"])
+def test_generate_is_refused_up_front_while_storage_is_down(
+    member_client, member, scripted, settings, tmp_path, debug, outage
+):
+    settings.DEBUG = debug
+    if outage == "supabase unreachable":
+        settings.SUPABASE_URL = "http://127.0.0.1:9"
+        settings.SUPABASE_SERVICE_KEY = "service-key"
+    else:
+        (tmp_path / "a-file").write_text("not a folder")
+        settings.MEDIA_ROOT = tmp_path / "a-file" / "media"
+    before = usage_for(member)
+    response = member_client.post(reverse("kickgen:generate"), {"keywords": ["hit"]}, **HTMX)
+    assert response.status_code == 503
+    assert "storage is unavailable" in response.content.decode()
+    assert 'data-state="refused"' in response.content.decode()
+    assert GenerationJob.objects.count() == 0
+    assert usage_for(member).today == before.today
+    assert scripted.requests == []
+
+    settings.SUPABASE_URL = ""  # storage back (a settings change forgets the probe's verdict)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    answer = member_client.post(reverse("kickgen:generate"), {"keywords": ["hit"]}, **HTMX)
+    assert answer.status_code == 202
+    assert wait_for(answer["X-Kickgen-Job"]).status == GenerationJob.Status.DONE
