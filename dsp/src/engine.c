@@ -32,6 +32,26 @@ static void apply_param(kwr_engine *e, int id) {
     }
 }
 
+/* Every smoothed parameter jumps to its target; audio state (filters, envelopes, voices,
+ * reverb history) is untouched. */
+static void settle(kwr_engine *e) {
+    shaper_reset(&e->kick_shaper);
+    shaper_reset(&e->master_shaper);
+    ott_snap(&e->kick_ott);
+    ott_snap(&e->master_ott);
+    svf_pair_snap(&e->noise_filter);
+    svf_pair_snap(&e->reverb_filter);
+    limiter_snap(&e->lim);
+    ramp_snap(&e->noise_gain);
+    ramp_snap(&e->reverb_gain);
+    ramp_snap(&e->reverb_dry);
+}
+
+static void set_ir_selected(kwr_engine *e, int slot) {
+    e->sel_ir = slot;
+    ramp_set(&e->reverb_dry, slot >= 0 ? KWR_REVERB_DRY : 0.0f);
+}
+
 EXPORT(kwr_default_arena_bytes) unsigned kwr_default_arena_bytes(float sample_rate) {
     /* stock sounds + 30 AI kicks of 2 s + IR spectra + convolver state, in seconds of float
      * samples at this rate (see dsp/README.md, "Memory"), plus fixed tables */
@@ -64,6 +84,7 @@ EXPORT(kwr_create) kwr_engine *kwr_create(float sample_rate, unsigned arena_byte
     limiter_init(&e->lim, sample_rate);
     ramp_init(&e->noise_gain, 0.0f, 0.02f, sample_rate);
     ramp_init(&e->reverb_gain, 0.0f, 0.02f, sample_rate);
+    ramp_init(&e->reverb_dry, 0.0f, 0.02f, sample_rate);
     if (conv_init(&e->reverb, sample_rate, &e->mem) != 0) return 0;
     e->sel_kick = e->sel_noise = e->sel_ir = -1;
     e->pending_noise = -1;
@@ -71,16 +92,7 @@ EXPORT(kwr_create) kwr_engine *kwr_create(float sample_rate, unsigned arena_byte
         e->params[id] = PARAM_TABLE[id][2];
         apply_param(e, id);
     }
-    /* start from Init with no ramps in flight */
-    shaper_reset(&e->kick_shaper);
-    shaper_reset(&e->master_shaper);
-    ott_reset(&e->kick_ott);
-    ott_reset(&e->master_ott);
-    svf_pair_snap(&e->noise_filter);
-    svf_pair_snap(&e->reverb_filter);
-    limiter_reset(&e->lim);
-    ramp_snap(&e->noise_gain);
-    ramp_snap(&e->reverb_gain);
+    settle(e); /* start from Init with no ramps in flight */
     return e;
 }
 
@@ -142,7 +154,7 @@ EXPORT(kwr_load) int kwr_load(kwr_engine *e, int kind, int slot, float *data, in
                                  frames);
         arena_free(&e->mem, data);
         if (rc != 0) {
-            if (was_selected) e->sel_ir = -1;
+            if (was_selected) set_ir_selected(e, -1);
             return KWR_ERR_NO_MEMORY;
         }
         s->used = 1;
@@ -171,7 +183,7 @@ EXPORT(kwr_load) int kwr_load(kwr_engine *e, int kind, int slot, float *data, in
 EXPORT(kwr_unload) int kwr_unload(kwr_engine *e, int kind, int slot) {
     if (kind == KWR_KIND_IR) {
         if (slot < 0 || slot >= KWR_MAX_IRS) return KWR_ERR_BAD_SLOT;
-        if (e->sel_ir == slot) e->sel_ir = -1;
+        if (e->sel_ir == slot) set_ir_selected(e, -1);
         release_ir(e, &e->irs[slot]);
         return KWR_OK;
     }
@@ -190,7 +202,7 @@ EXPORT(kwr_select) int kwr_select(kwr_engine *e, int kind, int slot) {
     if (kind == KWR_KIND_IR) {
         if (slot < 0 || slot >= KWR_MAX_IRS) return KWR_ERR_BAD_SLOT;
         if (!e->irs[slot].used) return KWR_ERR_EMPTY_SLOT;
-        e->sel_ir = slot;
+        set_ir_selected(e, slot);
         conv_set_ir(&e->reverb, &e->irs[slot].ir);
         return KWR_OK;
     }
@@ -236,6 +248,10 @@ EXPORT(kwr_set_param) int kwr_set_param(kwr_engine *e, int id, float value) {
     apply_param(e, id);
     return KWR_OK;
 }
+
+/* Applies every parameter set so far at once, before the next sample: an offline render (an
+ * export) starts from the settled sound instead of gliding there from Init. */
+EXPORT(kwr_settle) void kwr_settle(kwr_engine *e) { settle(e); }
 
 EXPORT(kwr_get_param) float kwr_get_param(const kwr_engine *e, int id) {
     if (id < 0 || id >= KWR_PARAM_COUNT) return 0.0f;
@@ -321,16 +337,22 @@ static void render_block(kwr_engine *e, float *out_l, float *out_r, int n) {
         e->noise_r[i] *= e->gain_buf[i];
     }
     svf_pair_process(&e->noise_filter, e->noise_l, e->noise_r, n);
-    /* reverb send: (kick + noise) → convolution → LP → HP → volume */
+    /* reverb bus: the mono send (kick + noise) → convolution, mixed 30 % wet with 70 % of the
+     * dry stereo send while an IR is selected → LP → HP → volume */
     for (int i = 0; i < n; i++) e->send[i] = e->kick_buf[i] + 0.5f * (e->noise_l[i] + e->noise_r[i]);
     conv_process(&e->reverb, e->send, e->rev_l, e->rev_r, n);
+    ramp_fill(&e->reverb_dry, e->dry_buf, n);
+    for (int i = 0; i < n; i++) {
+        e->rev_l[i] = e->dry_buf[i] * (e->kick_buf[i] + e->noise_l[i]) + KWR_REVERB_WET * e->rev_l[i];
+        e->rev_r[i] = e->dry_buf[i] * (e->kick_buf[i] + e->noise_r[i]) + KWR_REVERB_WET * e->rev_r[i];
+    }
     svf_pair_process(&e->reverb_filter, e->rev_l, e->rev_r, n);
     ramp_fill(&e->reverb_gain, e->gain_buf, n);
     for (int i = 0; i < n; i++) {
         e->mix_l[i] = e->kick_buf[i] + e->noise_l[i] + e->gain_buf[i] * e->rev_l[i];
         e->mix_r[i] = e->kick_buf[i] + e->noise_r[i] + e->gain_buf[i] * e->rev_r[i];
     }
-    /* master: OTT → shaper → pre-gain + limiter */
+    /* master: OTT → shaper → pre-gain → two-stage limiter with makeup → soft clip */
     ott_process(&e->master_ott, e->mix_l, e->mix_r, n);
     shaper_process(&e->master_shaper, e->mix_l, e->mix_r, n);
     limiter_process(&e->lim, e->mix_l, e->mix_r, n);
@@ -374,9 +396,6 @@ EXPORT(kwr_meter_read) float *kwr_meter_read(kwr_engine *e) {
     e->meter_count = 0;
     return e->meter_out;
 }
-
-/* Samples of look-ahead delay of the whole chain (the limiter's). */
-EXPORT(kwr_latency) int kwr_latency(const kwr_engine *e) { return limiter_latency(&e->lim); }
 
 /* IR length in frames as prepared (capped at 6 s), 0 for an empty slot. */
 EXPORT(kwr_ir_frames) int kwr_ir_frames(const kwr_engine *e, int slot) {

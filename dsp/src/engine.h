@@ -22,6 +22,10 @@
 #define KWR_MAX_NOISES 16
 #define KWR_MAX_IRS 32
 #define KWR_NOISE_CYCLE_BEATS 16
+/* The reverb bus mixes the dry send with the convolution, 70/30, as the reference's shipped
+ * engine does (its stereo convolution's default mix, never changed there). */
+#define KWR_REVERB_DRY 0.7f
+#define KWR_REVERB_WET 0.3f
 
 typedef enum { KWR_KIND_KICK = 0, KWR_KIND_NOISE = 1, KWR_KIND_IR = 2 } kwr_kind;
 
@@ -66,6 +70,7 @@ typedef struct {
     convolver reverb;
     limiter lim;
     ramp noise_gain, reverb_gain;
+    ramp reverb_dry; /* KWR_REVERB_DRY while an IR is selected, else 0 */
     float meter_peak;
     double meter_sum;
     long long meter_count;
@@ -77,6 +82,7 @@ typedef struct {
     float rev_l[KWR_BLOCK], rev_r[KWR_BLOCK];
     float mix_l[KWR_BLOCK], mix_r[KWR_BLOCK];
     float gain_buf[KWR_BLOCK];
+    float dry_buf[KWR_BLOCK];
 } kwr_engine;
 
 #endif

@@ -1,145 +1,110 @@
-/* limiter.c — see limiter.h. */
+/* limiter.c — see limiter.h for the gain structure and its source. */
 #include "limiter.h"
+
+/* JUCE's BallisticsFilter coefficient for a time in ms: exp(−2π·1000 / (fs·ms)). */
+static float ballistics_coef(float ms, float sample_rate) {
+    return kwr_expf(-2.0f * (float)KWR_PI * 1000.0f / (sample_rate * ms));
+}
 
 void limiter_init(limiter *l, float sample_rate) {
     l->sample_rate = sample_rate;
-    /* 1.5 ms look-ahead: long enough for a smooth attack on a kick's transient */
-    int la = (int)(0.0015f * sample_rate);
-    if (la > LIMITER_LOOKAHEAD_MAX) la = LIMITER_LOOKAHEAD_MAX;
-    if (la < 1) la = 1;
-    l->lookahead = la;
+    l->att1 = ballistics_coef(LIMITER_STAGE1_ATTACK_MS, sample_rate);
+    l->rel1 = ballistics_coef(LIMITER_STAGE1_RELEASE_MS, sample_rate);
+    l->rel2 = ballistics_coef(LIMITER_STAGE2_RELEASE_MS, sample_rate);
+    l->threshold1 = kwr_db_to_gain(LIMITER_STAGE1_THRESHOLD_DB);
+    l->makeup = kwr_db_to_gain(LIMITER_MAKEUP_DB);
     ramp_init(&l->pregain, 1.5f, 0.02f, sample_rate);
-    limiter_set_release_ms(l, 30.0f);
     limiter_reset(l);
 }
 
 void limiter_reset(limiter *l) {
-    kwr_memset(l->cat_l, 0, sizeof(l->cat_l));
-    kwr_memset(l->cat_r, 0, sizeof(l->cat_r));
-    for (int i = 0; i < LIMITER_LOOKAHEAD_MAX + LIMITER_BLOCK; i++) l->cat_need[i] = 1.0f;
-    l->now = 0;
-    for (int i = 0; i < LIMITER_LOOKAHEAD_MAX; i++) l->box[i] = 1.0f;
-    l->box_sum = (double)l->lookahead;
-    l->box_pos = 0;
-    l->release_gain = 1.0f;
-    ramp_snap(&l->pregain);
+    for (int c = 0; c < 2; c++) l->env1[c] = l->env2[c] = 0.0f;
+    limiter_snap(l);
 }
+
+void limiter_snap(limiter *l) { ramp_snap(&l->pregain); }
 
 void limiter_set_pregain(limiter *l, float gain) {
     if (gain != gain) return;
     ramp_set(&l->pregain, kwr_clamp_param(gain, 1.0f, 8.0f, 1.5f));
 }
 
-void limiter_set_release_ms(limiter *l, float ms) {
-    ms = kwr_clamp_param(ms, 10.0f, 50.0f, 30.0f);
-    l->release_coef = 1.0f - kwr_expf(-1000.0f / (ms * l->sample_rate));
-}
-
-int limiter_latency(const limiter *l) { return l->lookahead; }
-
 static inline kwr_f4 pick4(kwr_i4 m, kwr_f4 a, kwr_f4 b) {
     return (kwr_f4)(((kwr_i4)a & m) | ((kwr_i4)b & ~m));
 }
 
-/* kwr_sanitize on four lanes: NaN → 0, then clamped to ±lim. */
-static inline kwr_f4 sanitize4(kwr_f4 x, kwr_f4 lim) {
-    x = pick4(x != x, kwr_splat4(0.0f), x);
-    return pick4(x < -lim, -lim, pick4(x > lim, lim, x));
+/* The soft clip on four lanes: identity up to the knee, then knee + room·tanh((|v| − knee)/room)
+ * with v's sign. */
+static inline kwr_f4 softclip4(kwr_f4 v) {
+    const float knee = SOFTCLIP_KNEE, room = 1.0f - SOFTCLIP_KNEE;
+    kwr_f4 a = __builtin_elementwise_abs(v);
+    kwr_f4 y = knee + room * kwr_tanh4((a - knee) * (1.0f / room));
+    kwr_i4 sign = (kwr_i4)v & (kwr_i4)kwr_splat4(-0.0f);
+    return pick4(a > knee, (kwr_f4)((kwr_i4)y | sign), v);
+}
+
+float limiter_softclip(float v) { return softclip4(kwr_splat4(v))[0]; }
+
+/* JUCE's peak envelope (attack coefficient `att`, 0 = instant; release `rel`) of both channels:
+ * the only serial part of a stage, two independent chains in one loop so they overlap.
+ * Returns the block's peak envelope. */
+static float envelopes(limiter *l, int n, float *state, float att, float rel) {
+    float el = state[0], er = state[1], top = 0.0f;
+    const float *xl = l->x[0], *xr = l->x[1];
+    float *ol = l->env[0], *or = l->env[1];
+    for (int i = 0; i < n; i++) {
+        float rl = kwr_absf(xl[i]), rr = kwr_absf(xr[i]);
+        el = rl + (rl > el ? att : rel) * (el - rl);
+        er = rr + (rr > er ? att : rel) * (er - rr);
+        ol[i] = el;
+        or[i] = er;
+        top = kwr_maxf(top, kwr_maxf(el, er));
+    }
+    state[0] = kwr_flush(el);
+    state[1] = kwr_flush(er);
+    return top;
 }
 
 static void process_block(limiter *l, float *left, float *right, int n) {
-    const int la = l->lookahead, w = la + 1, m = la + n;
-    const double inv_la = 1.0 / (double)la;
-    float *cl = l->cat_l, *cr = l->cat_r, *need = l->cat_need;
-    /* pre-gain, sanitising, and the gain each sample needs; the ramp in a local, as the float
-     * stores below could otherwise alias it and force a reload per sample */
-    ramp pregain = l->pregain;
-    int i = 0;
-    if (!ramp_moving(&pregain)) {
-        /* settled pre-gain: four samples per vector, the scalar loop's operations per lane */
-        const kwr_f4 g = kwr_splat4(pregain.value), lim = kwr_splat4(1e4f), ceiling = kwr_splat4(LIMITER_CEILING);
-        for (; i + 4 <= n; i += 4) {
-            kwr_f4 xl = sanitize4(*(const kwr_f4u *)(left + i), lim) * g;
-            kwr_f4 xr = sanitize4(*(const kwr_f4u *)(right + i), lim) * g;
-            *(kwr_f4u *)(cl + la + i) = xl;
-            *(kwr_f4u *)(cr + la + i) = xr;
-            kwr_f4 al = __builtin_elementwise_abs(xl), ar = __builtin_elementwise_abs(xr);
-            kwr_f4 peak = pick4(al > ar, al, ar);
-            *(kwr_f4u *)(need + la + i) = pick4(peak > ceiling, ceiling / peak, kwr_splat4(1.0f));
-        }
-    }
-    for (; i < n; i++) {
-        float g_pre = ramp_next(&pregain);
-        float xl = kwr_sanitize(left[i], 1e4f) * g_pre;
-        float xr = kwr_sanitize(right[i], 1e4f) * g_pre;
-        cl[la + i] = xl;
-        cr[la + i] = xr;
-        float peak = kwr_maxf(kwr_absf(xl), kwr_absf(xr));
-        need[la + i] = peak > LIMITER_CEILING ? LIMITER_CEILING / peak : 1.0f;
-    }
-    l->pregain = pregain;
-    /* sliding minimum over la + 1 samples ending at each sample of the block: windows of
-     * cat_need[i … i + la]; prefix minima run forward inside segments of w, suffix minima
-     * backward, and a window spans at most two segments */
-    float *pre = l->prefix, *suf = l->suffix;
-    /* segment positions are counted, not taken modulo w (an integer division per sample cost
-     * more than the minima themselves), and both running minima of a segment share one loop so
-     * their two serial chains overlap */
-    for (int seg = 0; seg < m; seg += w) {
-        int last = (seg + w < m ? seg + w : m) - 1;
-        pre[seg] = need[seg];
-        suf[last] = need[last];
-        /* both chains in two lanes of one vector, the minimum as a bitwise select (a < b ? a : b,
-         * kwr_minf's rule): no data-dependent branch while a limited transient passes */
-        kwr_f4 run = {need[seg], need[last], 0.0f, 0.0f};
-        for (int j = 1; j <= last - seg; j++) {
-            kwr_f4 next = {need[seg + j], need[last - j], 0.0f, 0.0f};
-            run = pick4(run < next, run, next);
-            pre[seg + j] = run[0];
-            suf[last - j] = run[1];
-        }
-    }
-    /* each sample's windowed minimum, in place of its suffix minimum: a separate loop vectorises
-     * and leaves only the release chain in the serial loop below */
-    for (int i = 0; i < n; i++) suf[i] = kwr_minf(suf[i], pre[i + la]);
-    float rg = l->release_gain;
-    const float rc = l->release_coef;
-    float *box = l->box;
-    double box_sum = l->box_sum;
-    int box_pos = l->box_pos;
-    unsigned now = l->now;
+    const int padded = (n + 3) & ~3; /* lanes past n hold stale values and are never stored */
+    ramp_fill(&l->pregain, l->gain, n);
     for (int i = 0; i < n; i++) {
-        float held = suf[i];
-        /* instant attack, exponential release; the choice as a lane select (see the minima) */
-        kwr_f4 h4 = {held, 0.0f, 0.0f, 0.0f}, g4 = {rg, 0.0f, 0.0f, 0.0f};
-        rg = pick4(h4 < g4, h4, g4 + rc * (h4 - g4))[0];
-        /* box average over the look-ahead */
-        box_sum += (double)rg - (double)box[box_pos];
-        box[box_pos] = rg;
-        box_pos = box_pos + 1 == la ? 0 : box_pos + 1;
-        double avg = box_sum * inv_la;
-        float g = avg >= 1.0 ? 1.0f : (float)avg;
-        /* the audio la samples back */
-        float yl = cl[i] * g, yr = cr[i] * g;
-        left[i] = yl > 1.0f ? 1.0f : (yl < -1.0f ? -1.0f : yl);
-        right[i] = yr > 1.0f ? 1.0f : (yr < -1.0f ? -1.0f : yr);
-        if ((now++ & 4095) == 4095) {
-            /* re-sum the box now and then (on sample counts, not blocks, so any block size gives
-             * the same output) so rounding in the running sum cannot accumulate */
-            double s = 0.0;
-            for (int k = 0; k < la; k++) s += box[k];
-            box_sum = s;
+        l->x[0][i] = kwr_sanitize(left[i], 1e4f) * l->gain[i];
+        l->x[1][i] = kwr_sanitize(right[i], 1e4f) * l->gain[i];
+    }
+    /* stage 1: (env/T)^(1/4 − 1) = 1/s³ with s = (env/T)^(1/4), two square roots: exact and far
+     * cheaper than a log and an exp; a block that stays under T keeps gain 1 exactly */
+    if (envelopes(l, n, l->env1, l->att1, l->rel1) >= l->threshold1) {
+        const kwr_f4 t = kwr_splat4(l->threshold1), inv = kwr_splat4(1.0f / l->threshold1);
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < padded; i += 4) {
+                kwr_f4 e = *(const kwr_f4u *)(l->env[c] + i);
+                kwr_f4 s = __builtin_elementwise_sqrt(__builtin_elementwise_sqrt(e * inv));
+                *(kwr_f4u *)(l->x[c] + i) *= pick4(e < t, kwr_splat4(1.0f), 1.0f / (s * s * s));
+            }
         }
     }
-    l->box_sum = box_sum;
-    l->box_pos = box_pos;
-    l->now = now;
-    l->release_gain = rg;
-    /* keep the last la samples as the next block's history */
-    for (int k = 0; k < la; k++) {
-        cl[k] = cl[n + k];
-        cr[k] = cr[n + k];
-        need[k] = need[n + k];
+    /* stage 2: JUCE snaps attack times under 1 µs to an instant attack; 1000:1 is
+     * env^(1/1000 − 1) above 0 dBFS */
+    if (envelopes(l, n, l->env2, 0.0f, l->rel2) >= LIMITER_STAGE2_THRESHOLD) {
+        const float exponent = 1.0f / LIMITER_STAGE2_RATIO - 1.0f;
+        const kwr_f4 t = kwr_splat4(LIMITER_STAGE2_THRESHOLD);
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < padded; i += 4) {
+                kwr_f4 e = *(const kwr_f4u *)(l->env[c] + i);
+                kwr_f4 g = kwr_fast_exp2_4(exponent * kwr_fast_log2_4(e));
+                *(kwr_f4u *)(l->x[c] + i) *= pick4(e < t, kwr_splat4(1.0f), g);
+            }
+        }
+    }
+    for (int c = 0; c < 2; c++) {
+        for (int i = 0; i < padded; i += 4) {
+            *(kwr_f4u *)(l->x[c] + i) = softclip4(*(const kwr_f4u *)(l->x[c] + i) * l->makeup);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        left[i] = l->x[0][i];
+        right[i] = l->x[1][i];
     }
 }
 

@@ -13,7 +13,7 @@ static float coef_for_ms(float ms, float sample_rate) {
 
 void ott_init(ott *o, ott_variant variant, float sample_rate) {
     o->sample_rate = sample_rate;
-    o->down_ratio = variant == OTT_KICK ? 10.0f : 8.0f;
+    o->down_ratio = variant == OTT_KICK ? 11.0f : 9.0f;
     for (int b = 0; b < OTT_BANDS; b++) {
         o->eq_db[b] = variant == OTT_KICK ? EQ_KICK_DB[b] : EQ_MASTER_DB[b];
         o->up_ratio[b] = UP_RATIO[b];
@@ -23,41 +23,36 @@ void ott_init(ott *o, ott_variant variant, float sample_rate) {
     svf_design(&o->c100, 100.0f, 0.70710678f, sample_rate);
     svf_design(&o->c2500, 2500.0f, 0.70710678f, sample_rate);
     ramp_init(&o->amount, 0.0f, 0.02f, sample_rate);
-    ramp_init(&o->active, 0.0f, 0.01f, sample_rate);
     ott_reset(o);
 }
 
 void ott_reset(ott *o) {
     ott_svf4 *all[4] = {&o->a, &o->b, &o->ce, &o->d};
     for (int k = 0; k < 4; k++) all[k]->ic1 = all[k]->ic2 = (kwr_f4){0.0f, 0.0f, 0.0f, 0.0f};
-    for (int b = 0; b < OTT_BANDS; b++) {
-        o->env[b] = 0.0f;
-        o->gain[b] = 1.0f;
-        o->gain_step[b] = 0.0f;
-    }
-    o->phase = 0;
-    ramp_snap(&o->amount);
-    ramp_snap(&o->active);
+    for (int b = 0; b < OTT_BANDS; b++) o->env[b] = 0.0f;
+    ott_snap(o);
 }
+
+void ott_snap(ott *o) { ramp_snap(&o->amount); }
 
 void ott_set_amount(ott *o, float amount) {
     if (amount != amount) return;
     amount = kwr_clamp_param(amount, 0.0f, 1.0f, 0.0f);
     ramp_set(&o->amount, amount);
-    ramp_set(&o->active, amount > 0.0f ? 1.0f : 0.0f);
 }
 
 float ott_gain_db(const ott *o, int band, float level_db, float amount) {
+    level_db = kwr_maxf(level_db, OTT_ENV_FLOOR_DB);
     float comp = 0.0f;
     if (level_db > OTT_DOWN_THRESHOLD_DB) {
-        comp = -(level_db - OTT_DOWN_THRESHOLD_DB) * (1.0f - 1.0f / o->down_ratio);
+        float ratio = 1.0f + amount * (o->down_ratio - 1.0f);
+        comp = (1.0f - 1.0f / ratio) * (OTT_DOWN_THRESHOLD_DB - level_db);
     } else if (level_db < OTT_UP_THRESHOLD_DB) {
-        comp = (OTT_UP_THRESHOLD_DB - level_db) * (1.0f - 1.0f / o->up_ratio[band]);
-        if (comp > OTT_UP_MAX_DB) comp = OTT_UP_MAX_DB;
+        float ratio = 1.0f + amount * (o->up_ratio[band] - 1.0f);
+        comp = (1.0f - 1.0f / ratio) * (OTT_UP_THRESHOLD_DB - level_db);
     }
-    return amount * (comp + o->eq_db[band] + OTT_MAKEUP_DB);
+    return comp + amount * (o->eq_db[band] + OTT_MAKEUP_DB);
 }
-
 
 /* One TPT SVF tick on four lanes (svf.h); returns the band output, *lp the low-pass. */
 static inline kwr_f4 tick4(kwr_f4 a1, kwr_f4 a2, kwr_f4 a3, ott_svf4 *s, kwr_f4 x, kwr_f4 *lp) {
@@ -220,75 +215,79 @@ void ott_split(ott *o, const float *x, float *low, float *mid, float *high, int 
     }
 }
 
+/* The amount's share of band b's gain computer for four samples: the downward and upward slopes
+ * 1 − 1/r with r = 1 + amount·(R − 1), and the EQ + makeup offset in dB. */
+typedef struct {
+    kwr_f4 down, up, offset;
+} band_law4;
+
+static inline band_law4 band_law(const ott *o, int b, kwr_f4 amount) {
+    band_law4 law;
+    law.down = 1.0f - 1.0f / (1.0f + amount * (o->down_ratio - 1.0f));
+    law.up = 1.0f - 1.0f / (1.0f + amount * (o->up_ratio[b] - 1.0f));
+    law.offset = amount * (o->eq_db[b] + OTT_MAKEUP_DB);
+    return law;
+}
+
+/* Band gain for four samples: ott_gain_db (envelope floored at 1e-6) on fast log2/exp2. */
+static inline kwr_f4 band_gain4(band_law4 law, kwr_f4 env) {
+    const kwr_f4 floor = kwr_splat4(1e-6f);
+    kwr_f4 level = 6.0205999f * kwr_fast_log2_4(pick4(env > floor, env, floor));
+    kwr_f4 down = law.down * (OTT_DOWN_THRESHOLD_DB - level);
+    kwr_f4 up = law.up * (OTT_UP_THRESHOLD_DB - level);
+    kwr_f4 comp = pick4(level > OTT_DOWN_THRESHOLD_DB, down,
+                        pick4(level < OTT_UP_THRESHOLD_DB, up, kwr_splat4(0.0f)));
+    return kwr_fast_exp2_4((comp + law.offset) * 0.16609640f);
+}
+
 void ott_process(ott *o, float *left, float *right, int n) {
-    if (!ramp_moving(&o->active) && o->active.value == 0.0f) {
-        if (o->env[0] != 0.0f || o->env[1] != 0.0f || o->env[2] != 0.0f) ott_reset(o);
-        return;
-    }
     int channels = right ? 2 : 1;
     split(o, left, right, n);
-    /* Three passes: linked peak detection (vectorises), the envelopes and band gains (the only
-     * serial part: three independent chains side by side; the gain computer runs at the end of
-     * every OTT_GAIN_INTERVAL samples and sets the ramp for the next interval), then the gained
+    /* Four passes: linked peak detection (vectorises), the envelopes (the only serial part: the
+     * three bands side by side in one vector, lane 3 idle), the gains (four samples per vector;
+     * the last vector may run past n on stale buffer entries whose results are never used, which
+     * keeps one code path, so the output does not depend on the call size), then the gained
      * bands summed into the output (vectorises). */
     const int rc = channels - 1;
     for (int b = 0; b < OTT_BANDS; b++) {
         const float *xl = o->band[0][b], *xr = o->band[rc][b];
-        float *d = o->detect[b];
+        float *d = o->env_buf[b];
         for (int i = 0; i < n; i++) d[i] = kwr_maxf(kwr_absf(xl[i]), kwr_absf(xr[i]));
     }
-    /* the three bands' envelopes and gains side by side in one vector (lane 3 idle, all zero):
-     * the attack/release choice becomes a bitwise select instead of a data-dependent branch per
-     * band and sample, and each lane does the scalar arithmetic, so the gains are unchanged */
+    /* the attack/release choice as a bitwise select, not a data-dependent branch per sample */
     kwr_f4 env = {o->env[0], o->env[1], o->env[2], 0.0f};
-    kwr_f4 g = {o->gain[0], o->gain[1], o->gain[2], 0.0f};
-    kwr_f4 step = {o->gain_step[0], o->gain_step[1], o->gain_step[2], 0.0f};
     const kwr_f4 att = {o->attack[0], o->attack[1], o->attack[2], 0.0f};
     const kwr_f4 rel = {o->release[0], o->release[1], o->release[2], 0.0f};
-    const float *d0 = o->detect[0], *d1 = o->detect[1], *d2 = o->detect[2];
-    float *g0 = o->gains[0], *g1 = o->gains[1], *g2 = o->gains[2];
-    ramp amount_ramp = o->amount;
-    int ph = o->phase;
+    float *e0 = o->env_buf[0], *e1 = o->env_buf[1], *e2 = o->env_buf[2];
     for (int i = 0; i < n; i++) {
-        float amount = ramp_next(&amount_ramp);
-        kwr_f4 d = {d0[i], d1[i], d2[i], 0.0f};
+        kwr_f4 d = {e0[i], e1[i], e2[i], 0.0f};
         env += pick4(d > env, att, rel) * (d - env);
-        g += step;
-        g0[i] = g[0];
-        g1[i] = g[1];
-        g2[i] = g[2];
-        if (++ph == OTT_GAIN_INTERVAL) {
-            ph = 0;
-            for (int b = 0; b < OTT_BANDS; b++) {
-                float target_db = env[b] > 1e-7f
-                                      ? ott_gain_db(o, b, kwr_fast_gain_to_db(env[b]), amount)
-                                      : amount * (o->eq_db[b] + OTT_MAKEUP_DB);
-                step[b] = (kwr_fast_db_to_gain(target_db) - g[b]) * (1.0f / OTT_GAIN_INTERVAL);
+        e0[i] = env[0];
+        e1[i] = env[1];
+        e2[i] = env[2];
+    }
+    for (int b = 0; b < OTT_BANDS; b++) o->env[b] = kwr_flush(env[b]);
+    /* a settled amount (the usual case) keeps its slopes and offsets for the whole call: the
+     * same values per lane as the moving case computes, without its divisions per sample */
+    int moving = ramp_moving(&o->amount);
+    ramp_fill(&o->amount, o->amounts, n);
+    for (int b = 0; b < OTT_BANDS; b++) {
+        const float *e = o->env_buf[b];
+        float *g = o->gains[b];
+        if (moving) {
+            for (int i = 0; i < n; i += 4) {
+                band_law4 law = band_law(o, b, *(const kwr_f4u *)(o->amounts + i));
+                *(kwr_f4u *)(g + i) = band_gain4(law, *(const kwr_f4u *)(e + i));
             }
+        } else {
+            const band_law4 law = band_law(o, b, kwr_splat4(o->amounts[0]));
+            for (int i = 0; i < n; i += 4) *(kwr_f4u *)(g + i) = band_gain4(law, *(const kwr_f4u *)(e + i));
         }
     }
-    o->amount = amount_ramp;
+    const float *g0 = o->gains[0], *g1 = o->gains[1], *g2 = o->gains[2];
     for (int c = 0; c < channels; c++) {
         float *x = c ? right : left;
         const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
-        float *y = o->detect[0]; /* free again: reused for the wet sum */
-        for (int i = 0; i < n; i++) y[i] = b0[i] * g0[i] + b1[i] * g1[i] + b2[i] * g2[i];
-        if (!ramp_moving(&o->active) && o->active.value == 1.0f) {
-            for (int i = 0; i < n; i++) x[i] = y[i];
-        } else {
-            ramp a = o->active;
-            for (int i = 0; i < n; i++) {
-                float m = ramp_next(&a);
-                /* m == 1 gives exactly the fully-wet value, whatever the block split */
-                x[i] = m == 1.0f ? y[i] : x[i] + m * (y[i] - x[i]);
-            }
-            if (c == channels - 1) o->active = a;
-        }
+        for (int i = 0; i < n; i++) x[i] = b0[i] * g0[i] + b1[i] * g1[i] + b2[i] * g2[i];
     }
-    for (int b = 0; b < OTT_BANDS; b++) {
-        o->env[b] = kwr_flush(env[b]);
-        o->gain[b] = g[b];
-        o->gain_step[b] = step[b];
-    }
-    o->phase = ph;
 }

@@ -22,6 +22,21 @@ static arena *mem(void) {
 EXPORT(h_alloc) void *h_alloc(unsigned bytes) { return arena_alloc(mem(), bytes); }
 EXPORT(h_free) void h_free(void *p) { arena_free(mem(), p); }
 
+/* The kick player alone: one mono sample at `sample_sr`, length and tune set, one trigger. */
+EXPORT(h_player) void h_player(float sr, float *data, int frames, float sample_sr, float length,
+                               float tune, float *out, int n) {
+    player *p = (player *)arena_alloc(mem(), sizeof(player));
+    sample_buf s = {.channels = 1, .frames = frames, .sample_rate = sample_sr};
+    s.ch[0] = s.ch[1] = data;
+    player_init(p, sr, 0);
+    player_select(p, &s);
+    player_set_length(p, length);
+    player_set_tune(p, tune);
+    player_trigger(p);
+    for (int i = 0; i < n; i += 128) player_process(p, out + i, 0, n - i < 128 ? n - i : 128);
+    arena_free(mem(), p);
+}
+
 /* mode 0 LP, 1 HP, 2 BP, 3 AP */
 EXPORT(h_svf) void h_svf(float fc, float q, float sr, const float *in, float *out, int n, int mode) {
     svf_coefs c;
@@ -83,17 +98,17 @@ EXPORT(h_ott) void h_ott(int variant, float sr, float amount, float *l, float *r
     arena_free(mem(), o);
 }
 
-EXPORT(h_limiter) int h_limiter(float sr, float pregain, float release_ms, float *l, float *r, int n) {
+/* The master loudness stage on l/r in calls of `block` samples, pre-gain set and snapped. */
+EXPORT(h_limiter) void h_limiter(float sr, float pregain, float *l, float *r, int n, int block) {
     limiter *lim = (limiter *)arena_alloc(mem(), sizeof(limiter));
     limiter_init(lim, sr);
     limiter_set_pregain(lim, pregain);
-    limiter_set_release_ms(lim, release_ms);
     limiter_reset(lim);
-    for (int i = 0; i < n; i += 128) limiter_process(lim, l + i, r + i, n - i < 128 ? n - i : 128);
-    int latency = limiter_latency(lim);
+    for (int i = 0; i < n; i += block) limiter_process(lim, l + i, r + i, n - i < block ? n - i : block);
     arena_free(mem(), lim);
-    return latency;
 }
+
+EXPORT(h_softclip) float h_softclip(float v) { return limiter_softclip(v); }
 
 /* A convolver fed `in` in chunks of `block` (cycling through the sizes in `blocks` if given). */
 static convolver *conv_unit;

@@ -31,7 +31,7 @@ ABI = {
     "kwr_meter_read",
     "kwr_kick_pitch",
     "kwr_detect_pitch",
-    "kwr_latency",
+    "kwr_settle",
     "kwr_ir_frames",
     "kwr_param_count",
     "kwr_playing",

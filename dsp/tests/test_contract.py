@@ -12,7 +12,7 @@ from presets.sound_contract import CONTROLS, stock_sounds
 from .conftest import DSP_DIR, REPO
 
 PARAMS_H = DSP_DIR / "src" / "params.h"
-ENGINE_JS = REPO / "static" / "engine" / "engine.js"
+KWR_JS = REPO / "static" / "engine" / "kwr.js"
 
 
 def header_enum() -> dict[str, int]:
@@ -48,7 +48,7 @@ def test_engine_reports_contract_ranges(make_engine):
 
 
 def test_bridge_param_ids_equal_contract():
-    block = re.search(r"export const PARAM_IDS = \{(.*?)\};", ENGINE_JS.read_text(), re.S)[1]
+    block = re.search(r"export const PARAM_IDS = \{(.*?)\};", KWR_JS.read_text(), re.S)[1]
     ids = {m[1]: int(m[2]) for m in re.finditer(r"(\w+): (\d+),", block)}
     assert ids == {c.field: c.engine_id for c in CONTROLS}
 

@@ -4,31 +4,14 @@
 //
 // Compiles engine.wasm once, hands the Module to the "kwr-engine" AudioWorkletProcessor and talks
 // to it by messages. Keeps a copy of every loaded sample and of the parameters so renderOffline
-// can run the same wasm on the main thread with the same sounds and settings.
-import { KIND, Kwr } from "./kwr.js";
+// can run the same wasm on the main thread with the same sounds and settings (offline.js).
+import { KIND, Kwr, PARAM_IDS } from "./kwr.js";
+import { renderSound } from "./offline.js";
 
-// Field → engine id; equals Control.engine_id in presets/sound_contract.py (checked by
-// dsp/tests/test_contract.py).
-export const PARAM_IDS = {
-  bpm: 0,
-  kick_len: 1,
-  kick_dist_amt: 2,
-  kick_ott_amt: 3,
-  kick_tune: 4,
-  noise_low_pass_freq: 5,
-  noise_high_pass_freq: 6,
-  noise_volume: 7,
-  reverb_low_pass_freq: 8,
-  reverb_high_pass_freq: 9,
-  reverb_volume: 10,
-  master_ott_amt: 11,
-  master_dist_amt: 12,
-  master_limiter_amt: 13,
-};
+export { PARAM_IDS };
 
 const MAX_SLOTS = { kick: 64, noise: 16, ir: 32 };
 const NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
-const OFFLINE_CHUNK = 4096;
 
 // {hz, note, cents} for a frequency (A4 = 440 Hz); note null when hz is 0 (no pitch found).
 export function describePitch(hz) {
@@ -186,52 +169,13 @@ class Engine {
     return () => this.levelListeners.delete(cb);
   }
 
-  // A fresh engine instance on this thread with the same samples, selections and parameters.
-  async offlineEngine(maxFrames) {
-    const instance = await WebAssembly.instantiate(this.module, {});
-    const engine = new Kwr(instance, this.sampleRate, maxFrames);
-    for (const kind of Object.keys(this.samples)) {
-      for (const sample of this.samples[kind].values()) engine.load(kind, sample.slot, sample.channels, sample.sampleRate);
-      const name = this.selected[kind];
-      if (name) engine.select(kind, this.samples[kind].get(name).slot);
-    }
-    const { params } = await this.getState();
-    for (const [field, value] of Object.entries(params)) engine.setParam(PARAM_IDS[field], value);
-    return { engine, params };
-  }
-
   // mode "hit": one kick and its whole reverb tail; mode "loop": `bars` bars of 4 beats at the
-  // current BPM. -> {channels: [left, right], sampleRate}
-  async renderOffline({ mode = "hit", bars = 4 } = {}) {
-    if (mode !== "hit" && mode !== "loop") throw new Error(`Unknown render mode "${mode}": use "hit" or "loop".`);
-    if (mode === "loop" && !(Number.isInteger(bars) && bars >= 1 && bars <= 64)) {
-      throw new Error("bars must be a whole number from 1 to 64.");
-    }
-    const { engine, params } = await this.offlineEngine(OFFLINE_CHUNK);
-    let frames;
-    if (mode === "hit") {
-      const kick = this.selected.kick ? this.samples.kick.get(this.selected.kick) : null;
-      if (!kick) throw new Error("Select a kick before rendering.");
-      const step = (kick.sampleRate / this.sampleRate) * Math.pow(2, params.kick_tune / 12);
-      const kickFrames = Math.ceil((kick.channels[0].length * params.kick_len) / step);
-      const irSlot = this.selected.ir ? this.samples.ir.get(this.selected.ir).slot : -1;
-      const irFrames = irSlot >= 0 ? engine.irFrames(irSlot) : 0;
-      frames = kickFrames + irFrames + Math.round(0.25 * this.sampleRate);
-      engine.hit();
-    } else {
-      frames = Math.round((bars * 4 * 60 * this.sampleRate) / params.bpm);
-      engine.play();
-    }
-    const left = new Float32Array(frames);
-    const right = new Float32Array(frames);
-    for (let done = 0; done < frames; done += OFFLINE_CHUNK) {
-      const n = Math.min(OFFLINE_CHUNK, frames - done);
-      engine.process(n);
-      const views = engine.outputViews(n);
-      left.set(views.left, done);
-      right.set(views.right, done);
-    }
-    return { channels: [left, right], sampleRate: this.sampleRate };
+  // current BPM, on a fresh engine instance on this thread with the same samples, selections and
+  // parameters, settled before the first sample. -> {channels: [left, right], sampleRate}
+  async renderOffline(options = {}) {
+    const { params } = await this.getState();
+    const sound = { samples: this.samples, selected: this.selected, params };
+    return renderSound(this.module, this.sampleRate, sound, options);
   }
 
   // detectPitch(name) for a loaded kick (computed once, at load) or detectPitch(channels, sampleRate).

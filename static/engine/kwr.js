@@ -4,6 +4,25 @@
 
 export const KIND = { kick: 0, noise: 1, ir: 2 };
 
+// Field → engine id; equals Control.engine_id in presets/sound_contract.py (checked by
+// dsp/tests/test_contract.py).
+export const PARAM_IDS = {
+  bpm: 0,
+  kick_len: 1,
+  kick_dist_amt: 2,
+  kick_ott_amt: 3,
+  kick_tune: 4,
+  noise_low_pass_freq: 5,
+  noise_high_pass_freq: 6,
+  noise_volume: 7,
+  reverb_low_pass_freq: 8,
+  reverb_high_pass_freq: 9,
+  reverb_volume: 10,
+  master_ott_amt: 11,
+  master_dist_amt: 12,
+  master_limiter_amt: 13,
+};
+
 export const STATUS = {
   0: "ok",
   "-1": "unknown sample kind",
@@ -95,6 +114,11 @@ export class Kwr {
 
   getParam(id) {
     return this.x.kwr_get_param(this.handle, id);
+  }
+
+  // Every smoothed parameter jumps to its target (before an offline render's first sample).
+  settle() {
+    this.x.kwr_settle(this.handle);
   }
 
   play() {
