@@ -126,22 +126,28 @@ KWR_INLINE kwr_f4 kwr_tanh4(kwr_f4 x) {
 /* log2 / exp2 on four lanes for gain computers, which run per sample and need 0.01 dB, not
  * 1e-7: exponent bits plus cubic fits on the mantissa, exact at both ends of the octave so the
  * curves are continuous and exp2(0) is exactly 1 (an OTT at amount 0 has unity gain); max error
- * 8.8e-4 in log2 (0.005 dB), 1.5e-4 relative in exp2 (0.0013 dB); no division. */
+ * 8.8e-4 in log2 (0.005 dB), 1.5e-4 relative in exp2 (0.0013 dB); no division. log2 takes
+ * x > 0 (+inf included); exp2 saturates to 0 below −126 and at 2^126 above. */
 KWR_INLINE kwr_f4 kwr_fast_log2_4(kwr_f4 x) {
-    kwr_i4 u = (kwr_i4)x;
-    kwr_f4 e = __builtin_convertvector(((u >> 23) & 0xff) - 127, kwr_f4);
+    kwr_i4 u = (kwr_i4)x; /* x > 0: the sign bit is clear, so u >> 23 is the biased exponent */
+    kwr_f4 e = __builtin_convertvector((u >> 23) - 127, kwr_f4);
     kwr_f4 t = (kwr_f4)((u & 0x007fffff) | 0x3f800000) - 1.0f;
     return e + t * (1.4228653f + t * (-0.58208542f + t * 0.15922010f));
+}
+/* For −126 <= x <= 126, where 2^floor(x) is a normal float: callers whose argument is bounded
+ * by construction skip kwr_fast_exp2_4's clamps. */
+KWR_INLINE kwr_f4 kwr_fast_exp2_4_in_range(kwr_f4 x) {
+    kwr_f4 k = __builtin_elementwise_floor(x);
+    kwr_f4 f = x - k;
+    kwr_f4 p = 1.0f + f * (0.69589012f + f * (0.22486495f + f * 0.079244926f));
+    kwr_i4 bits = (__builtin_convertvector(k, kwr_i4) + 127) << 23;
+    return p * (kwr_f4)bits;
 }
 KWR_INLINE kwr_f4 kwr_fast_exp2_4(kwr_f4 x) {
     kwr_i4 under = x < -126.0f;
     kwr_i4 keep = x <= 126.0f; /* min(x, 126) as a lane select, see kwr_exp4 */
     x = (kwr_f4)(((kwr_i4)x & keep) | ((kwr_i4)kwr_splat4(126.0f) & ~keep));
-    kwr_f4 k = __builtin_elementwise_floor(x);
-    kwr_f4 f = x - k;
-    kwr_f4 p = 1.0f + f * (0.69589012f + f * (0.22486495f + f * 0.079244926f));
-    kwr_i4 bits = (__builtin_convertvector(k, kwr_i4) + 127) << 23;
-    return (kwr_f4)((kwr_i4)(p * (kwr_f4)bits) & ~under);
+    return (kwr_f4)((kwr_i4)kwr_fast_exp2_4_in_range(x) & ~under);
 }
 
 /* sin and cos in double precision after reduction to [-π/4, π/4]. */

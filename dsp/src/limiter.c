@@ -34,13 +34,16 @@ static inline kwr_f4 pick4(kwr_i4 m, kwr_f4 a, kwr_f4 b) {
 }
 
 /* The soft clip on four lanes: identity up to the knee, then knee + room·tanh((|v| − knee)/room)
- * with v's sign. */
+ * with v's sign. Most of the signal sits below the knee (a kick's tail, the noise bed, the
+ * reverb), so vectors with no lane above it skip the tanh: same values, a fraction of the work. */
 static inline kwr_f4 softclip4(kwr_f4 v) {
     const float knee = SOFTCLIP_KNEE, room = 1.0f - SOFTCLIP_KNEE;
     kwr_f4 a = __builtin_elementwise_abs(v);
+    kwr_i4 over = a > knee;
+    if (!__builtin_reduce_or(over)) return v;
     kwr_f4 y = knee + room * kwr_tanh4((a - knee) * (1.0f / room));
     kwr_i4 sign = (kwr_i4)v & (kwr_i4)kwr_splat4(-0.0f);
-    return pick4(a > knee, (kwr_f4)((kwr_i4)y | sign), v);
+    return pick4(over, (kwr_f4)((kwr_i4)y | sign), v);
 }
 
 float limiter_softclip(float v) { return softclip4(kwr_splat4(v))[0]; }

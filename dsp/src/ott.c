@@ -229,25 +229,25 @@ static inline band_law4 band_law(const ott *o, int b, kwr_f4 amount) {
     return law;
 }
 
-/* Band gain for four samples: ott_gain_db (envelope floored at 1e-6) on fast log2/exp2. */
+/* Band gain for four samples: ott_gain_db (envelope floored at 1e-6) on fast log2/exp2. The
+ * law's three cases are down·min(Td − level, 0) + up·max(Tu − level, 0): the thresholds are
+ * ordered, so at most one term is non-zero and the sum equals the selected case bit for bit,
+ * without the selects. The exponent needs no clamping: the level lies in [−120, 771] dB for
+ * any float envelope (NaN takes the floor), so the gain stays within 2^−120…2^16. */
 static inline kwr_f4 band_gain4(band_law4 law, kwr_f4 env) {
-    const kwr_f4 floor = kwr_splat4(1e-6f);
+    const kwr_f4 floor = kwr_splat4(1e-6f), zero = kwr_splat4(0.0f);
     kwr_f4 level = 6.0205999f * kwr_fast_log2_4(pick4(env > floor, env, floor));
-    kwr_f4 down = law.down * (OTT_DOWN_THRESHOLD_DB - level);
-    kwr_f4 up = law.up * (OTT_UP_THRESHOLD_DB - level);
-    kwr_f4 comp = pick4(level > OTT_DOWN_THRESHOLD_DB, down,
-                        pick4(level < OTT_UP_THRESHOLD_DB, up, kwr_splat4(0.0f)));
-    return kwr_fast_exp2_4((comp + law.offset) * 0.16609640f);
+    kwr_f4 above = OTT_DOWN_THRESHOLD_DB - level, below = OTT_UP_THRESHOLD_DB - level;
+    kwr_f4 comp = law.down * pick4(above < zero, above, zero) + law.up * pick4(below > zero, below, zero);
+    return kwr_fast_exp2_4_in_range((comp + law.offset) * 0.16609640f);
 }
 
 void ott_process(ott *o, float *left, float *right, int n) {
     int channels = right ? 2 : 1;
     split(o, left, right, n);
-    /* Four passes: linked peak detection (vectorises), the envelopes (the only serial part: the
-     * three bands side by side in one vector, lane 3 idle), the gains (four samples per vector;
-     * the last vector may run past n on stale buffer entries whose results are never used, which
-     * keeps one code path, so the output does not depend on the call size), then the gained
-     * bands summed into the output (vectorises). */
+    /* Three passes: linked peak detection (vectorises), the envelopes (the only serial part:
+     * the three bands side by side in one vector, lane 3 idle), then the gains and the gained
+     * bands summed into the output, four samples per vector. */
     const int rc = channels - 1;
     for (int b = 0; b < OTT_BANDS; b++) {
         const float *xl = o->band[0][b], *xr = o->band[rc][b];
@@ -267,27 +267,43 @@ void ott_process(ott *o, float *left, float *right, int n) {
         e2[i] = env[2];
     }
     for (int b = 0; b < OTT_BANDS; b++) o->env[b] = kwr_flush(env[b]);
-    /* a settled amount (the usual case) keeps its slopes and offsets for the whole call: the
-     * same values per lane as the moving case computes, without its divisions per sample */
+    /* A settled amount (the usual case) keeps its laws for the whole call: the same values per
+     * lane as the moving case computes, without its divisions per sample. The gains go straight
+     * into the sum, without a buffer. The last vector of a call whose size is not a multiple of
+     * 4 runs past n on stale buffer entries and stores only its lanes below n, so every sample
+     * takes the same arithmetic and the output does not depend on the call size. */
     int moving = ramp_moving(&o->amount);
     ramp_fill(&o->amount, o->amounts, n);
-    for (int b = 0; b < OTT_BANDS; b++) {
-        const float *e = o->env_buf[b];
-        float *g = o->gains[b];
-        if (moving) {
-            for (int i = 0; i < n; i += 4) {
-                band_law4 law = band_law(o, b, *(const kwr_f4u *)(o->amounts + i));
-                *(kwr_f4u *)(g + i) = band_gain4(law, *(const kwr_f4u *)(e + i));
-            }
-        } else {
-            const band_law4 law = band_law(o, b, kwr_splat4(o->amounts[0]));
-            for (int i = 0; i < n; i += 4) *(kwr_f4u *)(g + i) = band_gain4(law, *(const kwr_f4u *)(e + i));
+    if (!moving && o->amounts[0] == 0.0f) {
+        /* amount 0 (Init): every ratio is 1 and every offset 0, so each gain is exactly 1 and
+         * the output is exactly the bands' sum; the envelopes above still run, so the amount can
+         * leave 0 from the current state */
+        for (int c = 0; c < channels; c++) {
+            float *x = c ? right : left;
+            const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
+            for (int i = 0; i < n; i++) x[i] = b0[i] + b1[i] + b2[i];
         }
+        return;
     }
-    const float *g0 = o->gains[0], *g1 = o->gains[1], *g2 = o->gains[2];
-    for (int c = 0; c < channels; c++) {
-        float *x = c ? right : left;
-        const float *b0 = o->band[c][0], *b1 = o->band[c][1], *b2 = o->band[c][2];
-        for (int i = 0; i < n; i++) x[i] = b0[i] * g0[i] + b1[i] * g1[i] + b2[i] * g2[i];
+    band_law4 law[OTT_BANDS];
+    for (int b = 0; b < OTT_BANDS; b++) law[b] = band_law(o, b, kwr_splat4(o->amounts[0]));
+    for (int i = 0; i < n; i += 4) {
+        if (moving) {
+            kwr_f4 amount = *(const kwr_f4u *)(o->amounts + i);
+            for (int b = 0; b < OTT_BANDS; b++) law[b] = band_law(o, b, amount);
+        }
+        kwr_f4 g0 = band_gain4(law[0], *(const kwr_f4u *)(e0 + i));
+        kwr_f4 g1 = band_gain4(law[1], *(const kwr_f4u *)(e1 + i));
+        kwr_f4 g2 = band_gain4(law[2], *(const kwr_f4u *)(e2 + i));
+        for (int c = 0; c < channels; c++) {
+            const float *b0 = o->band[c][0] + i, *b1 = o->band[c][1] + i, *b2 = o->band[c][2] + i;
+            kwr_f4 y = *(const kwr_f4u *)b0 * g0 + *(const kwr_f4u *)b1 * g1 + *(const kwr_f4u *)b2 * g2;
+            float *x = c ? right : left;
+            if (i + 4 <= n) {
+                *(kwr_f4u *)(x + i) = y;
+            } else {
+                for (int k = 0; i + k < n; k++) x[i + k] = y[k];
+            }
+        }
     }
 }

@@ -52,7 +52,6 @@ typedef struct {
     ramp amount;
     float band[2][OTT_BANDS][OTT_MAX_BLOCK];
     float env_buf[OTT_BANDS][OTT_MAX_BLOCK]; /* linked peak per band, then its envelope */
-    float gains[OTT_BANDS][OTT_MAX_BLOCK];   /* band gain per sample */
     float amounts[OTT_MAX_BLOCK];
 } ott;
 

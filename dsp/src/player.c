@@ -1,16 +1,15 @@
 /* player.c — see player.h. */
 #include "player.h"
 
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-#endif
-
 #define HALF_TAPS (PLAYER_TAPS / 2)
 
+/* Row ph holds the taps at phase ph/PHASES and their difference to the next phase's taps, so
+ * playback interpolates between phases with one multiply-add per tap. */
 static void build_table(sinc_table *t, float cutoff) {
+    float prev[PLAYER_TAPS];
     for (int ph = 0; ph <= PLAYER_PHASES; ph++) {
         double f = (double)ph / PLAYER_PHASES;
-        float *row = t->k + ph * PLAYER_TAPS;
+        float row[PLAYER_TAPS];
         double sum = 0.0;
         for (int k = 0; k < PLAYER_TAPS; k++) {
             double d = (double)(k - (HALF_TAPS - 1)) - f; /* distance of tap from the read point */
@@ -27,6 +26,12 @@ static void build_table(sinc_table *t, float cutoff) {
         }
         /* unity gain at DC for every phase */
         for (int k = 0; k < PLAYER_TAPS; k++) row[k] = (float)(row[k] / sum);
+        if (ph > 0) {
+            for (int k = 0; k < PLAYER_TAPS; k++) t->delta[ph - 1][k] = row[k] - prev[k];
+        }
+        if (ph < PLAYER_PHASES) {
+            for (int k = 0; k < PLAYER_TAPS; k++) t->taps[ph][k] = prev[k] = row[k];
+        }
     }
     t->cutoff = cutoff;
 }
@@ -149,15 +154,17 @@ static inline float tap_read(const float *x, int frames, int idx, int looping) {
     return (idx >= 0 && idx < frames) ? x[idx] : 0.0f;
 }
 
-static inline float interpolate(const sinc_table *t, const float *x, int frames, double pos,
-                                int looping) {
+/* The windowed-sinc sum at `pos` as four partial sums (taps k, k + 4, k + 8, k + 12 per lane);
+ * a sample is (lane 0 + lane 1) + (lane 2 + lane 3), the same order on every path. */
+static inline kwr_f4 partial_sums(const sinc_table *t, const float *x, int frames, double pos,
+                                  int looping) {
     double fl = kwr_floor(pos);
     int i = (int)fl;
     float f = (float)(pos - fl) * PLAYER_PHASES;
     int ph = (int)f;
     if (ph >= PLAYER_PHASES) ph = PLAYER_PHASES - 1;
-    float pf = f - (float)ph;
-    const float *k0 = t->k + ph * PLAYER_TAPS, *k1 = k0 + PLAYER_TAPS;
+    const kwr_f4 frac = kwr_splat4(f - (float)ph);
+    const float *k0 = t->taps[ph], *dk = t->delta[ph];
     int first = i - (HALF_TAPS - 1);
     float src[PLAYER_TAPS];
     const float *s;
@@ -167,21 +174,36 @@ static inline float interpolate(const sinc_table *t, const float *x, int frames,
         for (int k = 0; k < PLAYER_TAPS; k++) src[k] = tap_read(x, frames, first + k, looping);
         s = src;
     }
-#ifdef __wasm_simd128__
-    /* four taps per lane group; the same summation order on every path */
-    v128_t acc = wasm_f32x4_splat(0.0f), frac = wasm_f32x4_splat(pf);
+    kwr_f4 acc = kwr_splat4(0.0f);
     for (int k = 0; k < PLAYER_TAPS; k += 4) {
-        v128_t c0 = wasm_v128_load(k0 + k), c1 = wasm_v128_load(k1 + k);
-        v128_t c = wasm_f32x4_add(c0, wasm_f32x4_mul(frac, wasm_f32x4_sub(c1, c0)));
-        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(s + k), c));
+        kwr_f4 c = *(const kwr_f4u *)(k0 + k) + frac * *(const kwr_f4u *)(dk + k);
+        acc += *(const kwr_f4u *)(s + k) * c;
     }
-    return (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
-           (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
-#else
-    float acc = 0.0f;
-    for (int k = 0; k < PLAYER_TAPS; k++) acc += s[k] * (k0[k] + pf * (k1[k] - k0[k]));
     return acc;
-#endif
+}
+
+static inline float interpolate(const sinc_table *t, const float *x, int frames, double pos,
+                                int looping) {
+    kwr_f4 acc = partial_sums(t, x, frames, pos, looping);
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+}
+
+/* Four successive samples (pos, pos + step, …, the positions playback steps through): their
+ * partial sums transposed so that one vector addition tree finishes all four, in the order
+ * interpolate uses. */
+static inline kwr_f4 interpolate4(const sinc_table *t, const float *x, int frames, double pos,
+                                  double step, int looping) {
+    kwr_f4 a0 = partial_sums(t, x, frames, pos, looping);
+    pos += step;
+    kwr_f4 a1 = partial_sums(t, x, frames, pos, looping);
+    pos += step;
+    kwr_f4 a2 = partial_sums(t, x, frames, pos, looping);
+    pos += step;
+    kwr_f4 a3 = partial_sums(t, x, frames, pos, looping);
+    kwr_f4 t0 = __builtin_shufflevector(a0, a1, 0, 4, 1, 5), t1 = __builtin_shufflevector(a0, a1, 2, 6, 3, 7);
+    kwr_f4 t2 = __builtin_shufflevector(a2, a3, 0, 4, 1, 5), t3 = __builtin_shufflevector(a2, a3, 2, 6, 3, 7);
+    return (__builtin_shufflevector(t0, t2, 0, 1, 4, 5) + __builtin_shufflevector(t0, t2, 2, 3, 6, 7)) +
+           (__builtin_shufflevector(t1, t3, 0, 1, 4, 5) + __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
 }
 
 /* Samples from `pos` that can run without a fade, wrap or end check (one step of margin). */
@@ -222,7 +244,19 @@ static void render_voice(player *p, voice *v, float *out_l, float *out_r, int n)
                 }
                 pos += (double)run; /* step is exactly 1 on the direct path */
             } else {
-                for (int j = 0; j < run; j++) {
+                int j = 0;
+                for (; j + 4 <= run; j += 4) {
+                    kwr_f4 a = interpolate4(v->table, xl, frames, pos, step, looping);
+                    kwr_f4 b = stereo ? interpolate4(v->table, xr, frames, pos, step, looping) : a;
+                    if (out_r) {
+                        *(kwr_f4u *)(out_l + i + j) += g * a;
+                        *(kwr_f4u *)(out_r + i + j) += g * b;
+                    } else {
+                        *(kwr_f4u *)(out_l + i + j) += g * (stereo ? 0.5f * (a + b) : a);
+                    }
+                    for (int k = 0; k < 4; k++) pos += step;
+                }
+                for (; j < run; j++) {
                     float a = interpolate(v->table, xl, frames, pos, looping);
                     float b = stereo ? interpolate(v->table, xr, frames, pos, looping) : a;
                     if (out_r) {

@@ -31,7 +31,8 @@ typedef struct {
 
 typedef struct {
     float cutoff; /* normalised to the source Nyquist; 0 = not built */
-    float k[(PLAYER_PHASES + 1) * PLAYER_TAPS];
+    float taps[PLAYER_PHASES][PLAYER_TAPS];  /* at phase ph / PLAYER_PHASES */
+    float delta[PLAYER_PHASES][PLAYER_TAPS]; /* taps of phase ph + 1 minus those of ph */
 } sinc_table;
 
 typedef struct {
