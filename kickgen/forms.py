@@ -22,6 +22,9 @@ class GenerateForm(forms.Form):
     )
     punch = forms.FloatField(required=False, min_value=PUNCH_RANGE[0], max_value=PUNCH_RANGE[1])
     seed = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    # One id per click of the page (kickgen.js renews it after each answer): a double submit of
+    # the same click makes one job.
+    click_id = forms.UUIDField(required=False)
 
     def __init__(self, *args: object, vocabulary: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -42,3 +45,4 @@ class GenerateForm(forms.Form):
 class VaryForm(forms.Form):
     kick = forms.IntegerField(min_value=1, max_value=MAX_ID)
     seed = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    click_id = forms.UUIDField(required=False)

@@ -75,9 +75,16 @@ class Usage:
     @property
     def warning(self) -> str:
         """The "N kick generations left" line, shown once 3 or fewer remain."""
-        if self.remaining_today > WARN_WHEN_REMAINING:
+        left = self.remaining_today
+        if left > WARN_WHEN_REMAINING:
             return ""
-        return f"{self.remaining_today} kick generations left until {reset_label(self.now)}"
+        if left == 0:
+            return daily_limit_message(self.now)
+        return f"{left} kick generation{'s' if left > 1 else ''} left until {reset_label(self.now)}"
+
+
+def daily_limit_message(now: datetime) -> str:
+    return f"Daily generation limit reached — more at {reset_label(now)}"
 
 
 def _usage(user_id: int, now: datetime) -> Usage:
@@ -106,7 +113,7 @@ def check_limits(usage: Usage) -> None:
     if usage.total >= TOTAL_CAP:
         raise LimitReached(f"Delete kicks to generate more ({TOTAL_CAP}/{TOTAL_CAP})", 409)
     if usage.today >= DAILY_LIMIT:
-        raise LimitReached("Daily generation limit reached", 429)
+        raise LimitReached(daily_limit_message(usage.now), 429)
     if usage.global_today >= GLOBAL_DAILY_LIMIT:
         raise LimitReached("Generation temporarily unavailable, try again tomorrow", 503)
 

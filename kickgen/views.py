@@ -11,17 +11,19 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import reswap, retarget
 from django_ratelimit.core import is_ratelimited
 from kickwithreverb.ids import parse_id
 
 from kickgen import fragments, generators, jobs
 from kickgen.events import bind_server_loop_from_sync_view
 from kickgen.forms import GenerateForm, VaryForm
-from kickgen.limits import LimitReached, reserve_generation
+from kickgen.limits import LimitReached, check_limits, reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.storage import StorageUnavailable, get_kick_storage, storage_probe
 
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 MSG_TOO_FAST = "Too many generate clicks — wait a minute and try again."
 MSG_NO_KICK = "Select one of your kicks first."
+CLICK_PENDING = "pending"
+CLICK_MEMORY_S = 10 * 60
+MSG_KICK_GONE = "That kick no longer exists — it was deleted, maybe in another tab."
 MSG_NO_STORAGE = (
     "Kicks cannot be saved right now (storage is unavailable). Nothing was used — try again "
     "in a few minutes."
@@ -54,6 +59,36 @@ def _page_or(request: HttpRequest, html: str, status: int = 200) -> HttpResponse
     return HttpResponseRedirect(reverse("daw"))
 
 
+def _refuse(request: HttpRequest, message: str, status: int, extra_html: str = "") -> HttpResponse:
+    """A refusal shown in the status line, wherever the request meant to swap.
+
+    The status says what happened; HX-Retarget/HX-Reswap mark it as a designed answer, which
+    static/js/refusals.js swaps in place (and keeps from django-htmx's DEBUG error page).
+    """
+    response = _page_or(request, fragments.status_html("refused", message=message) + extra_html)
+    if request.htmx:
+        response.status_code = status
+        reswap(retarget(response, "#kickgen-status"), "outerHTML")
+    return response
+
+
+def _own_kick(request: HttpRequest, pk: object) -> GeneratedKick | None:
+    kick_id = parse_id(str(pk))
+    if kick_id is None:
+        return None
+    queryset = GeneratedKick.objects.select_related("varied_from")
+    return queryset.filter(pk=kick_id, user=request.user).first()
+
+
+def _kick_gone(request: HttpRequest) -> HttpResponse:
+    """Not one of the member's kicks: Http404, or for htmx a 404 refusal that also refreshes the
+    kick list (the usual cause is a kick deleted in another tab)."""
+    if not request.htmx:
+        raise Http404("No such kick.")
+    refresh = fragments.kick_list_html(request.user, None, oob=True)
+    return _refuse(request, MSG_KICK_GONE, 404, extra_html=refresh)
+
+
 def vocabulary() -> list[str]:
     try:
         return generators.get_generator().vocabulary()
@@ -62,8 +97,46 @@ def vocabulary() -> list[str]:
         return []
 
 
-def _start(request: HttpRequest, **job_fields: object) -> HttpResponse:
-    """Rate-limit, reserve atomically, queue; answer with the job's status line at once."""
+def _click_key(request: HttpRequest, click_id: uuid.UUID | None) -> str | None:
+    return f"kickgen.click:{request.user.pk}:{click_id}" if click_id else None
+
+
+def _start(
+    request: HttpRequest, click_id: uuid.UUID | None = None, **job_fields: object
+) -> HttpResponse:
+    """Rate-limit, reserve atomically, queue; answer with the job's status line at once.
+
+    A repeat of a click already taken (a double click, an impatient second click, a resubmit)
+    gets that click's answer again instead of a second job.
+    """
+    click_key = _click_key(request, click_id)
+    if click_key and not cache.add(click_key, CLICK_PENDING, CLICK_MEMORY_S):
+        return _repeated_click(request, cache.get(click_key))
+    response = _start_once(request, **job_fields)
+    if click_key:
+        job_id = response.get("X-Kickgen-Job")
+        if job_id:
+            cache.set(click_key, job_id, CLICK_MEMORY_S)
+        else:
+            cache.delete(click_key)  # refused: the same click may be tried again
+    return response
+
+
+def _repeated_click(request: HttpRequest, job_id: str | None) -> HttpResponse:
+    job = GenerationJob.objects.filter(pk=job_id, user=request.user).first() if job_id else None
+    html = fragments.job_state_html(job) if job else fragments.status_html("queued")
+    response = _page_or(request, html, 202 if request.htmx else 302)
+    if job:
+        response["X-Kickgen-Job"] = str(job.pk)
+    return response
+
+
+def _start_once(request: HttpRequest, **job_fields: object) -> HttpResponse:
+    try:
+        # The quotas speak first: past the daily limit, "wait a minute" would mislead.
+        check_limits(usage_for(request.user))
+    except LimitReached as refusal:
+        return _refuse(request, refusal.message, refusal.status)
     if is_ratelimited(
         request,
         group="kickgen.generate",
@@ -72,16 +145,15 @@ def _start(request: HttpRequest, **job_fields: object) -> HttpResponse:
         method="POST",
         increment=True,
     ):
-        return _page_or(request, fragments.status_html("refused", message=MSG_TOO_FAST), 429)
+        return _refuse(request, MSG_TOO_FAST, 429)
     if storage_probe.problem() is not None:
-        return _page_or(request, fragments.status_html("refused", message=MSG_NO_STORAGE), 503)
+        return _refuse(request, MSG_NO_STORAGE, 503)
     if job_fields["seed"] is None:
         job_fields["seed"] = jobs.new_seed()
     try:
         job, usage = reserve_generation(request.user, **job_fields)
     except LimitReached as refusal:
-        html = fragments.status_html("refused", message=refusal.message)
-        return _page_or(request, html, refusal.status)
+        return _refuse(request, refusal.message, refusal.status)
     bind_server_loop_from_sync_view()
     jobs.submit(job)
     ahead = jobs.get_runner().ahead_of(str(job.pk))
@@ -98,7 +170,7 @@ def _start(request: HttpRequest, **job_fields: object) -> HttpResponse:
 def generate(request: HttpRequest) -> HttpResponse:
     form = GenerateForm(request.POST, vocabulary=vocabulary())
     if not form.is_valid():
-        return _page_or(request, fragments.status_html("refused", message=form.first_error()), 400)
+        return _refuse(request, form.first_error(), 422)
     data = form.cleaned_data
     return _start(
         request,
@@ -108,6 +180,7 @@ def generate(request: HttpRequest) -> HttpResponse:
         decay_ms=data["decay_ms"],
         punch=data["punch"],
         seed=data["seed"],
+        click_id=data["click_id"],
     )
 
 
@@ -116,8 +189,10 @@ def generate(request: HttpRequest) -> HttpResponse:
 def vary(request: HttpRequest) -> HttpResponse:
     form = VaryForm(request.POST)
     if not form.is_valid():
-        return _page_or(request, fragments.status_html("refused", message=MSG_NO_KICK), 400)
-    source = get_object_or_404(GeneratedKick, pk=form.cleaned_data["kick"], user=request.user)
+        return _refuse(request, MSG_NO_KICK, 422)
+    source = _own_kick(request, form.cleaned_data["kick"])
+    if source is None:
+        return _kick_gone(request)
     return _start(
         request,
         kind=GenerationJob.Kind.VARY,
@@ -127,6 +202,7 @@ def vary(request: HttpRequest) -> HttpResponse:
         punch=source.punch,
         source_kick=source,
         seed=form.cleaned_data["seed"],
+        click_id=form.cleaned_data["click_id"],
     )
 
 
@@ -136,46 +212,47 @@ def info(request: HttpRequest) -> HttpResponse:
     kick_id = request.GET.get("kick", "")
     kick = None
     if kick_id:
-        kick = get_object_or_404(
-            GeneratedKick.objects.select_related("varied_from"),
-            pk=parse_id(kick_id) or 0,
-            user=request.user,
-        )
+        kick = _own_kick(request, kick_id)
+        if kick is None:
+            return _kick_gone(request)
     return HttpResponse(fragments.info_html(kick))
 
 
 @require_POST
 @member_view
 def delete_selected(request: HttpRequest) -> HttpResponse:
-    """The bar's 🗑️: the kick selected in the bar's form."""
-    kick_id = parse_id(request.POST.get("kick"))
-    if kick_id is None:
-        return _page_or(request, fragments.status_html("refused", message=MSG_NO_KICK), 400)
-    return _delete(request, get_object_or_404(GeneratedKick, pk=kick_id, user=request.user))
+    """The bar's delete button: the kick selected in the bar's form."""
+    kick_id = request.POST.get("kick", "")
+    if not kick_id:
+        return _refuse(request, MSG_NO_KICK, 422)
+    kick = _own_kick(request, kick_id)
+    return _kick_gone(request) if kick is None else _delete(request, kick)
 
 
 @require_POST
 @member_view
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _delete(request, get_object_or_404(GeneratedKick, pk=pk, user=request.user))
+    kick = _own_kick(request, pk)
+    return _kick_gone(request) if kick is None else _delete(request, kick)
 
 
 def _delete(request: HttpRequest, kick: GeneratedKick) -> HttpResponse:
     """Ask first when presets use the kick; on confirm delete file, presets and row."""
     preset_names = list(kick.presets_using().values_list("preset_name", flat=True))
     if preset_names and request.POST.get("confirm") != "1":
-        return _page_or(request, fragments.dialog_html(kick, preset_names), 409)
+        response = _page_or(request, fragments.dialog_html(kick, preset_names), 409)
+        return reswap(retarget(response, "#kickgen-dialog"), "outerHTML")
     kicks = fragments.kicks_for(request.user)
     index = next((i for i, k in enumerate(kicks) if k.pk == kick.pk), None)
-    if index is None:
-        raise Http404("This kick was already deleted.")  # by another tab meanwhile
+    if index is None:  # deleted by another tab meanwhile
+        return _kick_gone(request)
     remaining = kicks[:index] + kicks[index + 1 :]
     following = remaining[min(index, len(remaining) - 1)] if remaining else None
     try:
         kick.delete_with_presets(get_kick_storage())
     except StorageUnavailable:
         logger.exception("kickgen could not delete %s", kick.storage_path)
-        return _page_or(request, fragments.status_html("refused", message=MSG_DELETE_FAILED), 502)
+        return _refuse(request, MSG_DELETE_FAILED, 502)
     html = (
         fragments.dialog_html()
         + fragments.kick_list_html(request.user, following, reason="deleted", oob=True)
@@ -188,10 +265,14 @@ def _delete(request: HttpRequest, kick: GeneratedKick) -> HttpResponse:
 
 @require_safe
 @member_view
-def job_state(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+def job_state(request: HttpRequest, job_id: str) -> HttpResponse:
     """A job's state for a page whose socket is down (kickgen.js polls it while one runs)."""
+    try:
+        pk = uuid.UUID(job_id)
+    except ValueError as exc:
+        raise Http404("No such job.") from exc
     job = get_object_or_404(
-        GenerationJob.objects.select_related("kick", "user"), pk=job_id, user=request.user
+        GenerationJob.objects.select_related("kick", "user"), pk=pk, user=request.user
     )
     response = HttpResponse(fragments.job_state_html(job))
     response["X-Kickgen-Job"] = str(job.pk)
@@ -201,7 +282,9 @@ def job_state(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
 @require_safe
 @member_view
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    kick = get_object_or_404(GeneratedKick, pk=pk, user=request.user)
+    kick = _own_kick(request, pk)
+    if kick is None:
+        raise Http404("No such kick.")
     try:
         stored = get_kick_storage().open(kick.storage_path)
     except (StorageUnavailable, OSError):

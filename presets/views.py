@@ -11,14 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import reswap, retarget
 from kickwithreverb.ids import parse_id
 from kickwithreverb.views import render_daw_page
 
 from . import bar
 from .forms import PresetForm
 from .models import Preset
+
+MSG_PRESET_GONE = "That preset no longer exists — it was deleted, maybe in another tab."
 
 
 def _respond(
@@ -36,20 +39,30 @@ def _respond(
     return render_daw_page(request, presets_bar)
 
 
-@login_required
+def _gone(request: HttpRequest) -> HttpResponse:
+    """A preset that is not there (deleted in another tab, or never one the visitor may see):
+    Http404, or for htmx the bar as it now stands, saying so, without leaving the page."""
+    if not request.htmx:
+        raise Http404("No such preset.")
+    response = _respond(request, bar.build(request, notice=MSG_PRESET_GONE), done=False)
+    response.status_code = 404
+    return reswap(retarget(response, "#presets-bar"), "outerHTML")
+
+
 @require_safe
 def presets_bar(request: HttpRequest) -> HttpResponse:
     """The bar as it stands (used by Cancel buttons and to refresh after AI kicks change)."""
     return _respond(request, bar.build(request), done=True)
 
 
-@login_required
 @require_safe
 def load(request: HttpRequest) -> HttpResponse:
+    """Members load shared and their own presets; guests browse and load the shared ones."""
     preset_id = parse_id(request.GET.get("preset"))
-    if preset_id is None:
-        raise Http404("No such preset.")
-    preset = get_object_or_404(Preset.objects.visible_to(request.user), pk=preset_id)
+    visible = Preset.objects.visible_to(request.user)
+    preset = visible.filter(pk=preset_id).first() if preset_id else None
+    if preset is None:
+        return _gone(request)
     bar.remember_current(request, preset)
     presets_bar = bar.build(request, loaded=True)
     return _respond(request, presets_bar, done=True, trigger={"presetLoaded": preset.values()})
@@ -94,8 +107,10 @@ def save(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes. Shared and other members' presets are 404."""
-    preset = get_object_or_404(Preset.objects.editable_by(request.user), pk=pk)
-    if request.method == "GET":
+    preset = Preset.objects.editable_by(request.user).filter(pk=pk).first()
+    if preset is None:
+        return _gone(request)
+    if request.method in ("GET", "HEAD"):
         return _respond(request, bar.build(request, confirm_delete=preset), done=False)
     was_current = request.session.get(bar.CURRENT_SESSION_KEY) == preset.pk
     name = preset.preset_name

@@ -275,9 +275,14 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
 
+# Django's default logging gives the "django" logger its own console handler (DEBUG only), and
+# its records also reach the root's: every server line (runserver's request log included) came
+# out twice. The "django" logger writes through the one console handler, DEBUG or not.
+log_level = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": log_level},
+    "loggers": {"django": {"handlers": ["console"], "level": log_level, "propagate": False}},
 }

@@ -17,14 +17,10 @@ def render_daw_page(
     request: HttpRequest, presets_bar: bar.PresetsBar | None = None, status: int = 200
 ) -> HttpResponse:
     """The whole DAW page; preset views reuse it to show a form step to visitors without JS."""
-    ai_kicks = []
-    if request.user.is_authenticated:
-        presets_bar = presets_bar or bar.build(request)
-        current = presets_bar.current
-        initial_preset = current.values() if current else init_values()
-        ai_kicks = list(request.user.generated_kicks.all())
-    else:
-        initial_preset = init_values()
+    presets_bar = presets_bar or bar.build(request)
+    current = presets_bar.current
+    initial_preset = current.values() if current else init_values()
+    ai_kicks = list(request.user.generated_kicks.all()) if request.user.is_authenticated else []
     context = {
         "contract": contract_json(),
         "initial_preset": initial_preset,

@@ -52,11 +52,11 @@ def test_no_flash_message_lingers_after_logout_and_login(client, member):
     assert "Successfully signed in" not in html
 
 
-def test_guests_see_the_login_line_members_see_the_presets_bar(client, member):
+def test_guests_see_the_login_line_and_shared_presets_members_the_whole_bar(client, member):
     guest = client.get("/").content.decode()
-    assert "Login for AI kick generation and presets" in guest
-    assert 'id="presets-bar"' not in guest
+    assert "Log in for AI kick generation and your own presets" in guest
+    assert 'id="presets-bar"' in guest and 'name="preset_name"' not in guest
     client.force_login(member)
     html = client.get("/").content.decode()
-    assert 'id="presets-bar"' in html
-    assert "Login for AI kick generation and presets" not in html
+    assert 'id="presets-bar"' in html and 'name="preset_name"' in html
+    assert "Log in for AI kick generation" not in html

@@ -1,5 +1,7 @@
 """`{% kickgen_bar %}`: the AI Kick Gen mode's markup for the DAW page, for members."""
 
+import uuid
+
 from django import template
 
 from kickgen import fragments
@@ -26,4 +28,5 @@ def kickgen_bar(context: template.Context) -> dict:
         "vocabulary": vocabulary(),
         "default_keywords": DEFAULT_KEYWORDS.split(),
         "notes": TAIL_NOTES,
+        "click_id": uuid.uuid4(),
     }

@@ -1,7 +1,7 @@
 """AI Kick Gen mode in Chromium against daphne running the real local pipeline (tiny weights).
 
-sign up → enter the mode → 🎨 → "Generating kick..." seen → the new kick is selected, loaded and
-playing (non-silent) with every knob untouched → Back To DAW keeps it → deleting it while a
+sign up → enter the mode → Generate → "Generating kick..." seen → the new kick is selected, loaded
+and playing (non-silent) with every knob untouched → Back To DAW keeps it → deleting it while a
 preset uses it asks first, naming the preset.
 """
 
@@ -68,7 +68,7 @@ def test_generate_play_keep_and_delete(member_page, server):
     assert page.text_content("#page-title") == "AI KICK GEN MODE"
     assert page.is_visible("#kickgen-bar") and page.is_visible("#kickgen-back")
     assert page.is_hidden("#presets-bar") and page.is_hidden("#kick-select")
-    assert page.text_content("#kickgen-select").strip() == "Click 🎨 to generate new kick"
+    assert page.text_content("#kickgen-select").strip() == "Click Generate to make a new kick"
 
     page.evaluate(SEEN_TEXTS)
     page.click("[data-kickgen-generate]")

@@ -69,7 +69,8 @@ def test_daily_limit_resets_exactly_at_new_york_midnight_on_dst_days(member, day
     reserve(member, last_minute)  # the 10th, in the last minute of the long or short day
     with pytest.raises(LimitReached) as refused:
         reserve(member, end - timedelta(seconds=1))
-    assert refused.value.message == "Daily generation limit reached"
+    reset = limits.reset_label(end - timedelta(seconds=1))
+    assert refused.value.message == f"Daily generation limit reached — more at {reset}"
     assert refused.value.status == 429
     job, usage = reserve(member, end)  # the first instant of the next day
     assert job.status == GenerationJob.Status.PENDING
@@ -148,8 +149,14 @@ def test_warning_appears_at_three_left_with_zone(member):
     fill(member, 2, summer)
     _, usage = reserve(member, summer)
     assert (usage.today, usage.warning) == (3, "")
-    fill(member, 6, summer)
-    assert usage_for(member, summer).warning == "1 kick generations left until 12:00 AM EDT"
+    fill(member, 5, summer)
+    assert usage_for(member, summer).warning == "2 kick generations left until 12:00 AM EDT"
+    fill(member, 1, summer)
+    assert usage_for(member, summer).warning == "1 kick generation left until 12:00 AM EDT"
+    fill(member, 1, summer)
+    assert usage_for(member, summer).warning == (
+        "Daily generation limit reached — more at 12:00 AM EDT"
+    )
 
 
 def test_refusal_creates_no_job(member):

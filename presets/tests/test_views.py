@@ -78,10 +78,22 @@ def test_loading_another_members_preset_is_404_and_reveals_nothing(
     assert CURRENT_SESSION_KEY not in member_client.session
 
 
-def test_guests_are_sent_to_log_in(client, init_preset):
-    response = client.get(LOAD, {"preset": init_preset.pk})
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login"))
+def test_guests_browse_and_load_shared_presets_only(client, member, make_preset, init_preset):
+    mine = make_preset(member, "Members Only")
+    shared = make_preset(member, "Warehouse", is_shared=True, bpm=128)
+    bar = client.get(reverse("presets:bar"), **HTMX)
+    html = bar.content.decode()
+    assert bar.status_code == 200
+    assert "Warehouse" in html and "Members Only" not in html
+    assert 'name="preset_name"' not in html  # no save form
+    assert "log in</a> to save your own" in html
+    loaded = client.get(LOAD, {"preset": shared.pk}, **HTMX)
+    assert loaded.status_code == 200
+    assert json.loads(loaded["HX-Trigger"])["presetLoaded"]["bpm"] == 128
+    assert client.get("/").context["initial_preset"]["bpm"] == 128  # remembered in the session
+    refused = client.get(LOAD, {"preset": mine.pk}, **HTMX)
+    assert refused.status_code == 404
+    assert "Members Only" not in refused.content.decode()
 
 
 def test_prev_next_cycle_through_shared_then_own(member_client, member, make_preset, init_preset):

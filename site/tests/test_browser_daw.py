@@ -70,10 +70,10 @@ def test_engine_starts_and_overlay_fades(daw_page, browser_helpers):
 def test_guest_sees_login_line_and_no_member_controls(daw_page):
     page = daw_page
     line = page.locator("#guest-line")
-    assert "Login for AI kick generation and presets" in line.inner_text()
+    assert "Log in for AI kick generation and your own presets" in line.inner_text()
     assert line.locator("a", has_text="Log in").get_attribute("href") == "/accounts/login/"
     assert line.locator("a", has_text="Sign up").get_attribute("href") == "/accounts/signup/"
-    assert page.locator("#presets-bar").count() == 0
+    assert page.locator("#preset-name").count() == 0
     assert page.locator("#kickgen-entry").count() == 0
 
 

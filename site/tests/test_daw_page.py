@@ -20,7 +20,8 @@ def test_guests_get_the_contract_and_the_init_sound(client):
     html = response.content.decode()
     assert json_script(html, "sound-contract") == json.loads(json.dumps(contract_json()))
     assert response.context["initial_preset"] == init_values()
-    assert response.context["bar"] is None
+    assert [p.preset_name for p in response.context["bar"].shared] == ["Init"]
+    assert response.context["bar"].own == []
     assert response.context["ai_kicks"] == []
 
 

@@ -67,8 +67,8 @@ def test_absurd_ids_are_not_found_and_change_nothing(member_client, member, debu
     assert statuses == {
         "preset load": 404,
         "kick info": 404,
-        "delete": 400,
-        "vary": 400,
+        "delete": 404,
+        "vary": 422,
         "download": 404,
         "delete by path": 404,
     }

@@ -4,8 +4,6 @@
 
 const TITLE_DAW = "KICK WITH REVERB";
 const TITLE_MODE = "AI KICK GEN MODE";
-// Refusals and confirmations come back as 4xx/5xx with a fragment worth showing.
-const SHOWN_ERROR_STATUSES = new Set([400, 409, 429, 502, 503]);
 
 // A page whose socket is down (a Redis outage, a dropped connection) follows its job over HTTP;
 // with the socket up it still asks after a long silence, in case an event was lost.
@@ -106,6 +104,35 @@ async function selectSwapped(select) {
   if (deleted && !names.has(deleted) && deleted.startsWith("AI: ")) await page.unloadKick(deleted);
 }
 
+// More like this and delete act on the selected kick: with none there, they say why they wait.
+function updateKickActions() {
+  const hasKick = selectedOption() !== null;
+  for (const button of document.querySelectorAll(".kickgen-bar__vary, .kickgen-bar__delete")) {
+    button.disabled = !hasKick;
+    if (hasKick) delete button.dataset.reason;
+    else button.dataset.reason = "Generate a kick first";
+    button.title = hasKick ? button.dataset.title : button.dataset.reason;
+  }
+}
+
+// A new id for the next click once this one has its answer; a repeat of the same click (a
+// double submit, a retry after a dropped connection) keeps the id, so the server makes one job.
+function renewClickId() {
+  const input = document.querySelector("[data-kickgen-click-id]");
+  if (input) input.value = randomUuid();
+}
+
+// crypto.randomUUID exists only in secure contexts; a page on a LAN address over http has
+// getRandomValues alone.
+function randomUuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function rememberFinishedJob(html) {
   const match = /id="kickgen-status"[^>]*data-state="(idle|failed)"[^>]*data-job="([^"]+)"/.exec(html);
   if (match) finishedJobs.add(match[2]);
@@ -128,6 +155,18 @@ function pollIfQuiet() {
 }
 
 function wire() {
+  for (const button of document.querySelectorAll(".kickgen-bar__vary, .kickgen-bar__delete")) {
+    button.dataset.title = button.title;
+  }
+  updateKickActions();
+
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (!event.detail.elt.closest?.("#kickgen-form")) return;
+    if (event.detail.xhr.status !== 0) renewClickId();
+    // After htmx re-enables what it disabled for the request.
+    setTimeout(updateKickActions, 0);
+  });
+
   document.addEventListener("click", (event) => {
     const target = event.target.closest("[data-kickgen-enter], [data-kickgen-leave], [data-kickgen-step], [data-kickgen-cancel-delete]");
     if (!target) return;
@@ -176,20 +215,16 @@ function wire() {
     if (!requestConfig?.path?.startsWith("/kickgen/")) return;
     const job = xhr.getResponseHeader("X-Kickgen-Job");
     // The finished job's fragments arrived over the socket before this answer: keep them.
-    if (job && finishedJobs.has(job)) {
-      event.detail.shouldSwap = false;
-      return;
-    }
-    if (SHOWN_ERROR_STATUSES.has(xhr.status)) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
+    if (job && finishedJobs.has(job)) event.detail.shouldSwap = false;
   });
 
   document.body.addEventListener("htmx:load", (event) => {
     const element = event.detail.elt;
     applyVisibility();
-    if (element.id === "kickgen-select") selectSwapped(element).catch((error) => console.error(error));
+    if (element.id === "kickgen-select") {
+      updateKickActions();
+      selectSwapped(element).catch((error) => console.error(error));
+    }
   });
 }
 
