@@ -19,17 +19,25 @@ def guided_output(
     t: torch.Tensor,
     cond: torch.Tensor,
     uncond: torch.Tensor,
-    cfg_scale: float,
+    cfg_scale: float | torch.Tensor,
 ) -> torch.Tensor:
     """out_u + s (out_c - out_u) (Ho & Salimans 2022, eq. 6), both passes in one batch.
 
-    x (B, C, L), t (B,), cond / uncond (B, E). At s == 1 the unconditional pass is skipped.
+    x (B, C, L), t (B,), cond / uncond (B, E); cfg_scale one scale or one per row (B,), so a
+    batch can mix guided kicks with unguided ones. Rows at s == 1 skip the unconditional pass
+    (out_c exactly, as they would alone); the others run it in the same forward pass.
     """
-    if cfg_scale == 1.0:
+    scales = torch.as_tensor(cfg_scale, dtype=x.dtype, device=x.device).expand(x.shape[0])
+    guided = (scales != 1.0).nonzero().flatten()  # rows that need the unconditional pass
+    if guided.numel() == 0:
         return denoiser(x, t, cond)
-    both = denoiser(torch.cat([x, x]), torch.cat([t, t]), torch.cat([cond, uncond]))  # (2B, C, L)
-    out_c, out_u = both.chunk(2)
-    return out_u + cfg_scale * (out_c - out_u)
+    both = denoiser(
+        torch.cat([x, x[guided]]), torch.cat([t, t[guided]]), torch.cat([cond, uncond[guided]])
+    )  # (B + G, C, L)
+    out_c, out_u = both[: x.shape[0]], both[x.shape[0] :]
+    out = out_c.clone()
+    out[guided] = out_u + scales[guided, None, None] * (out_c[guided] - out_u)
+    return out
 
 
 @torch.inference_mode()
@@ -39,7 +47,7 @@ def sample(
     scheduler: Scheduler,
     cond: torch.Tensor,
     uncond: torch.Tensor,
-    cfg_scale: float,
+    cfg_scale: float | torch.Tensor,
     progress: Progress | None = None,
 ) -> torch.Tensor:
     """Run every timestep set on the scheduler from x (noise, or a noised latent for

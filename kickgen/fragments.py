@@ -60,7 +60,6 @@ def idle_status_html(user: AbstractBaseUser) -> str:
 
 def current_status_html(user: AbstractBaseUser) -> str:
     """The true state: the latest active job (queue place or progress), else idle."""
-
     job = GenerationJob.objects.filter(user=user, status__in=ACTIVE).order_by("created_at").last()
     if job is None:
         return idle_status_html(user)
@@ -71,7 +70,8 @@ def _active_status_html(job: GenerationJob) -> str:
     from kickgen.jobs import get_runner
 
     ahead = get_runner().ahead_of(str(job.pk))
-    if job.status == GenerationJob.Status.PENDING and ahead is not None:
+    # A running job may still wait for the batch before its own (ahead > 0).
+    if ahead or (job.status == GenerationJob.Status.PENDING and ahead is not None):
         return status_html("queued", job_id=str(job.pk), ahead=ahead)
     if job.status == GenerationJob.Status.PENDING:
         return status_html("queued", job_id=str(job.pk))

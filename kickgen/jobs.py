@@ -5,6 +5,8 @@ hands it to this process's pool. `process_job` runs it: generator (with a timeou
 storage upload → GeneratedKick row with a unique German name. Any failure marks the job failed
 with a message the member reads; failed jobs count against no quota, and an uploaded file whose
 row could not be saved is removed. Jobs orphaned by a crash are failed by `fail_orphaned_jobs`.
+With the local backend the pool holds two batches' worth of jobs, and the model generates the
+kicks of the jobs waiting for it together (`kickgen.generators.LocalGenerator`).
 """
 
 import logging
@@ -76,38 +78,92 @@ def default_parallel_jobs() -> int:
         return settings.KICKGEN_MAX_PARALLEL
     if settings.KICKGEN_BACKEND == "modal":
         return 8
+    if settings.KICKGEN_BACKEND == "local":
+        # Two batches' worth: the next batch gathers in the model's queue while one is denoised.
+        return 2 * generators.MAX_BATCH
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-class JobRunner:
-    """This process's bounded pool, its queue order (for "N ahead") and the jobs' heartbeat."""
+def default_batch_size() -> int:
+    """How many waiting jobs start together: the local model's batch; 1 for backends whose
+    jobs start one by one as a worker frees up (Modal batches on its side, out of sight)."""
+    return generators.MAX_BATCH if settings.KICKGEN_BACKEND == "local" else 1
 
-    def __init__(self, max_workers: int) -> None:
+
+class JobRunner:
+    """This process's bounded pool, its queue order (for "N ahead") and the jobs' heartbeat.
+
+    "N ahead" counts the kicks that will be generated before this job's starts. With
+    `batch_size` 1 a job starts when a worker frees up, so it waits for the jobs before it in
+    line. With a batching backend a job starts when its batch does: the jobs not yet
+    generating (with or without a worker) form batches of `batch_size` in arrival order, each
+    waiting for the batch being generated and the full batches before it.
+    """
+
+    def __init__(self, max_workers: int, batch_size: int = 1) -> None:
         self.max_workers = max_workers
+        self.batch_size = batch_size
         self._executor = ThreadPoolExecutor(max_workers, thread_name_prefix="kickgen-job")
         self._lock = threading.Lock()
-        self._waiting: list[tuple[str, int]] = []
-        self._running: set[str] = set()
+        self._waiting: list[tuple[str, int]] = []  # no worker yet, in arrival order
+        self._running: set[str] = set()  # holding a worker
+        self._ungenerated: list[tuple[str, int]] = []  # generation not started, arrival order
+        self._generating: set[str] = set()
+        self._announced: dict[str, int] = {}
         self._heartbeat = threading.Thread(target=self._beat, name="kickgen-heartbeat", daemon=True)
         self._heartbeat.start()
 
     def submit(self, job: GenerationJob) -> None:
         with self._lock:
             self._waiting.append((str(job.pk), job.user_id))
+            self._ungenerated.append((str(job.pk), job.user_id))
         self._executor.submit(self._run, str(job.pk))
         self._announce_queue()
 
     def ahead_of(self, job_id: str) -> int | None:
-        """How many jobs must finish before this one starts; None if not waiting here."""
+        """How many kicks are generated before this job's starts; None if not waiting here."""
         with self._lock:
-            for index, (waiting_id, _) in enumerate(self._waiting):
+            return self._ahead_of(job_id)
+
+    def _ahead_of(self, job_id: str) -> int | None:
+        if self.batch_size > 1:
+            for index, (waiting_id, _) in enumerate(self._ungenerated):
                 if waiting_id == job_id:
-                    return max(0, index + len(self._running) - self.max_workers + 1)
+                    return len(self._generating) + self.batch_size * (index // self.batch_size)
+            return None
+        for index, (waiting_id, _) in enumerate(self._waiting):
+            if waiting_id == job_id:
+                return max(0, index + len(self._running) - self.max_workers + 1)
         return None
 
     def active_ids(self) -> list[str]:
         with self._lock:
             return [job_id for job_id, _ in self._waiting] + list(self._running)
+
+    def generation_started(self, job_id: str) -> None:
+        """The generator began this job's kick (its first progress report).
+
+        No announcement: the job's own progress event shows it, and batch-mates start one
+        after another within a step, so places counted in between would flicker past members.
+        The places behind a batch change when it ends (`generation_ended`)."""
+        with self._lock:
+            self._leave_queue(job_id)
+            self._generating.add(job_id)
+
+    def generation_ended(self, job_id: str) -> None:
+        """The generator is done with this job (a kick, an error, or the job gave up).
+
+        Batch-mates end together: the places behind them are announced once the last has."""
+        with self._lock:
+            self._leave_queue(job_id)
+            self._generating.discard(job_id)
+            batch_over = self.batch_size > 1 and not self._generating
+        if batch_over:
+            self._announce_queue()
+
+    def _leave_queue(self, job_id: str) -> None:
+        self._ungenerated = [entry for entry in self._ungenerated if entry[0] != job_id]
+        self._announced.pop(job_id, None)
 
     def _run(self, job_id: str) -> None:
         with self._lock:
@@ -123,20 +179,27 @@ class JobRunner:
         finally:
             with self._lock:
                 self._running.discard(job_id)
+                self._leave_queue(job_id)
+                self._generating.discard(job_id)
             close_old_connections()
 
     def _announce_queue(self) -> None:
+        """Tell each queued member their place when it changed (a new place of 0 is said by
+        the job's start or first progress, which follow at once)."""
+        changed = []
         with self._lock:
-            waiting = list(self._waiting)
-        for job_id, user_id in waiting:
-            ahead = self.ahead_of(job_id)
-            if ahead is not None:
-                publish(
-                    user_id,
-                    "kick.queued",
-                    job_id=job_id,
-                    html=fragments.status_html("queued", job_id=job_id, ahead=ahead),
-                )
+            for job_id, user_id in self._ungenerated if self.batch_size > 1 else self._waiting:
+                ahead = self._ahead_of(job_id)
+                if ahead is not None and ahead != self._announced.get(job_id, 0):
+                    self._announced[job_id] = ahead
+                    changed.append((job_id, user_id, ahead))
+        for job_id, user_id, ahead in changed:
+            publish(
+                user_id,
+                "kick.queued",
+                job_id=job_id,
+                html=fragments.status_html("queued", job_id=job_id, ahead=ahead),
+            )
 
     def _beat(self) -> None:
         while True:
@@ -162,7 +225,7 @@ def get_runner() -> JobRunner:
     global _runner
     with _runner_lock:
         if _runner is None:
-            _runner = JobRunner(default_parallel_jobs())
+            _runner = JobRunner(default_parallel_jobs(), default_batch_size())
         return _runner
 
 
@@ -229,11 +292,16 @@ def _request_for(job: GenerationJob) -> GenerationRequest:
 def _generate(job: GenerationJob, request: GenerationRequest) -> bytes:
     generator = generators.get_generator()
     latest = {"step": 0, "total": 0, "written": (0, 0)}
+    reported = threading.Event()
 
     def run(cancel: threading.Event) -> bytes:
         def progress(step: int, total: int) -> None:
             if cancel.is_set():
                 raise GenerationCancelled
+            if not reported.is_set():
+                reported.set()
+                if _runner is not None:
+                    _runner.generation_started(str(job.pk))
             latest["step"], latest["total"] = step, total
             publish(
                 job.user_id,
@@ -266,6 +334,9 @@ def _generate(job: GenerationJob, request: GenerationRequest) -> bytes:
     except Exception as exc:
         logger.exception("kickgen generator failed for job %s", job.pk)
         raise JobFailure(MSG_GENERATOR) from exc
+    finally:
+        if _runner is not None:
+            _runner.generation_ended(str(job.pk))
 
 
 def _detect_note(wav: bytes) -> tuple[str, float | None]:
@@ -353,11 +424,15 @@ def process_job(job_id: str) -> None:
     if not started:
         return
     job.status = GenerationJob.Status.RUNNING
+    # With a batching backend a started job may still wait for the batch being generated.
+    ahead = _runner.ahead_of(job_id) if _runner is not None else None
     publish(
         job.user_id,
         "kick.started",
         job_id=job_id,
-        html=fragments.status_html("running", job_id=job_id),
+        html=fragments.status_html("queued", job_id=job_id, ahead=ahead)
+        if ahead
+        else fragments.status_html("running", job_id=job_id),
     )
     storage = None
     stored_path = None

@@ -31,7 +31,7 @@ def frames(wav: bytes) -> tuple[int, int]:
         return w.getframerate(), w.getnframes()
 
 
-pytestmark = pytest.mark.filterwarnings("ignore:The KickGenerator")
+pytestmark = pytest.mark.filterwarnings("ignore:The Kick(Batch)?Generator")
 
 
 def test_app_definition_and_default_settings(monkeypatch):
@@ -71,3 +71,84 @@ def test_vary_kick(generator):
     assert frames(varied) == (44_100, 88_200) and varied != wav
     with pytest.raises(ValueError, match="Not a WAV"):
         generator.vary_kick.local(b"junk", 0.5, 2)
+
+
+class FakeQueue:
+    """Stands in for the modal.Queue the batched method reports progress to."""
+
+    def __init__(self):
+        self.items: list[tuple[str, list[int]]] = []
+
+    def put(self, value, partition=None, partition_ttl=None):
+        self.items.append((partition, value))
+
+
+@pytest.fixture
+def progress(monkeypatch):
+    fake = FakeQueue()
+    monkeypatch.setattr(modal_app, "progress_queue", fake)
+    return fake
+
+
+@pytest.fixture
+def batch_generator(generator, progress):
+    return modal_app.KickBatchGenerator()
+
+
+def call_batch(batcher, *calls):
+    """Modal hands a batch's calls to the method as one list per parameter."""
+    names = ("prompt", "seed", "note", "decay_ms", "punch", "progress_key")
+    return batcher.generate_kicks.local(**{name: [c[name] for c in calls] for name in names})
+
+
+def kick_call(prompt, seed, key, note=None):
+    return {"prompt": prompt, "seed": seed, "note": note, "decay_ms": None, "punch": None,
+            "progress_key": key}  # fmt: skip
+
+
+def test_batch_calls_get_their_own_kicks_errors_and_progress(batch_generator, generator, progress):
+    results = call_batch(
+        batch_generator,
+        kick_call("hit house", 3, "a"),
+        kick_call("hit", 4, "b", note="C5"),  # outside the trained range: fails alone
+        kick_call("deep", 5, "c", note="F1"),
+    )
+    assert "outside what the model was trained on" in results[1]["error"]
+    assert set(results[0]) == set(results[2]) == {"wav"}
+    alone = [
+        generator.generate_kick.local("hit house", seed=3),
+        generator.generate_kick.local("deep", seed=5, note="F1"),
+    ]
+    for result, wav in zip((results[0], results[2]), alone, strict=True):
+        assert frames(result["wav"]) == (44_100, 88_200)
+        assert max_pcm_difference(result["wav"], wav) <= 3  # bounded: gpu/tests/test_pipeline_batch
+    by_key = {}
+    for key, value in progress.items:
+        by_key.setdefault(key, []).append(value)
+    assert set(by_key) == {"a", "c"}  # the failed call's partition hears nothing
+    assert by_key["a"] == by_key["c"] and by_key["a"][-1] == [4, 4]  # tiny weights: 4 steps
+
+
+def test_a_batch_of_bad_calls_runs_nothing(batch_generator, progress):
+    results = call_batch(batch_generator, kick_call("nope", 1, "a"))
+    assert "Unknown keyword 'nope'" in results[0]["error"]
+    assert progress.items == []
+
+
+def test_progress_relay_sends_the_latest_step_to_every_key():
+    progress = FakeQueue()
+    relay = modal_app.ProgressRelay(progress, ["a", "b"])
+    for step in range(1, 11):
+        relay.report(step, 10)
+    relay.close(timeout=5)
+    assert progress.items[-2:] == [("a", [10, 10]), ("b", [10, 10])]
+    steps = [value[0] for key, value in progress.items if key == "a"]
+    assert steps == sorted(steps) and len(steps) <= 10  # coalesced, never out of order
+
+
+def max_pcm_difference(a: bytes, b: bytes) -> int:
+    import numpy as np
+
+    from gpu.wav import read_wav_bytes
+
+    return round(float(np.abs(read_wav_bytes(a)[0] - read_wav_bytes(b)[0]).max()) * 32767)

@@ -58,3 +58,22 @@ def test_sample_needs_timesteps():
             torch.zeros(1, 2),
             3.0,
         )
+
+
+def test_per_row_guidance_equals_each_row_alone_and_skips_unguided_rows():
+    scales = torch.tensor([3.0, 1.0, 0.0, 1.0])
+    x = torch.randn(4, 3, 4, generator=torch.Generator().manual_seed(0))
+    cond = torch.randn(4, 5, generator=torch.Generator().manual_seed(1))
+    uncond = torch.zeros(4, 5)
+    model = ToyDenoiser()
+    scheduler = DPMSolverPlusPlus2M(NoiseSchedule())
+    scheduler.set_timesteps(3)
+    together = sample(model, x, scheduler, cond, uncond, scales)
+    assert model.batches == [4 + 2] * 3  # the two rows at scale 1 run the conditional pass only
+    for row, scale in enumerate(scales.tolist()):
+        alone = DPMSolverPlusPlus2M(NoiseSchedule())
+        alone.set_timesteps(3)
+        expected = sample(
+            ToyDenoiser(), x[row : row + 1], alone, cond[row : row + 1], uncond[:1], scale
+        )
+        assert torch.equal(together[row : row + 1], expected), row
