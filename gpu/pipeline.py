@@ -138,9 +138,9 @@ class KickPipeline:
                 keywords[0, self._vocabulary.index(word)] = 1.0
         pitch = None if note is None else self._note_hz(note)
         if decay_ms is not None:
-            self._check_range("decay_ms", float(decay_ms), "ms")
+            self._check_range("decay_ms", float(decay_ms), "ms", label=f"Decay {decay_ms:g} ms")
         if punch is not None:
-            self._check_range("punch", float(punch), "(transient energy share)")
+            self._check_range("punch", float(punch), "", label=f"Punch {punch:g}")
         raw = torch.tensor([descriptor_row(pitch or 0.0, decay_ms or 0.0, punch)])  # (1, D)
         present = torch.isfinite(raw)
         values = self.conditioning.standardise(torch.nan_to_num(raw, nan=0.0))
@@ -156,17 +156,16 @@ class KickPipeline:
                 ) from error
         else:
             hz = float(note)
-        self._check_range("tail_pitch_hz", hz, "Hz", label=f"note {note!r}")
+        self._check_range("tail_pitch_hz", hz, "Hz", label=f"Tail note {note} ({hz:.1f} Hz)")
         return hz
 
-    def _check_range(self, key: str, value: float, unit: str, label: str | None = None) -> None:
+    def _check_range(self, key: str, value: float, unit: str, label: str) -> None:
+        """Refuse a target the model never saw, in words a producer reads (the web app shows
+        this message as it is)."""
         lo, hi = self.ranges[key]
         if not (math.isfinite(value) and lo <= value <= hi):
-            shown = label or f"{key}={value:g}"
-            raise PromptError(
-                f"{shown} ({value:.4g} {unit}) is outside what the model was trained on: "
-                f"{lo:.4g}–{hi:.4g} {unit}."
-            )
+            span = f"{lo:g}–{hi:g} {unit}".rstrip()
+            raise PromptError(f"{label} is outside what this model makes: {span}.")
 
     def _seeded_noise(self, n: int, seed: int | None) -> torch.Tensor:
         generator = torch.Generator().manual_seed(_seed(seed))

@@ -1,34 +1,92 @@
 """What a member may ask the generator for; everything optional except at least one keyword."""
 
+import math
+from dataclasses import dataclass
+
 from django import forms
 from kickwithreverb.ids import MAX_ID
 
-from kickgen.generators import DEFAULT_KEYWORDS
+from kickgen.generators import DEFAULT_KEYWORDS, DescriptorRanges
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 # Kick tails live between C1 (32.7 Hz) and B2 (123.5 Hz).
 TAIL_NOTES = tuple(f"{name}{octave}" for octave in (1, 2) for name in NOTE_NAMES)
 DECAY_MS_RANGE = (50, 2000)
 PUNCH_RANGE = (0.0, 1.0)
+PUNCH_STEP = 0.01
+
+
+def note_hz(note: str) -> float:
+    name, octave = note[:-1], int(note[-1])
+    midi = 12 * (octave + 1) + NOTE_NAMES.index(name)
+    return 440.0 * 2.0 ** ((midi - 69) / 12)
+
+
+@dataclass(frozen=True)
+class AskRanges:
+    """What the page offers: the form's own bounds narrowed to what the model was trained on
+    (its weights' descriptor ranges), so no control offers a value the model refuses."""
+
+    notes: tuple[str, ...] = TAIL_NOTES
+    decay_ms: tuple[int, int] = DECAY_MS_RANGE
+    punch: tuple[float, float] = PUNCH_RANGE
+
+    @property
+    def punch_middle(self) -> float:
+        return round((self.punch[0] + self.punch[1]) / 2, 2)
+
+    @classmethod
+    def of(cls, model: DescriptorRanges) -> "AskRanges":
+        pitch_lo, pitch_hi = model.get("tail_pitch_hz", (0.0, math.inf))
+        decay_lo, decay_hi = model.get("decay_ms", DECAY_MS_RANGE)
+        punch_lo, punch_hi = model.get("punch", PUNCH_RANGE)
+        return cls(
+            notes=tuple(n for n in TAIL_NOTES if pitch_lo <= note_hz(n) <= pitch_hi),
+            decay_ms=(
+                max(DECAY_MS_RANGE[0], math.ceil(decay_lo)),
+                min(DECAY_MS_RANGE[1], math.floor(decay_hi)),
+            ),
+            punch=(
+                max(PUNCH_RANGE[0], round(math.ceil(punch_lo / PUNCH_STEP) * PUNCH_STEP, 2)),
+                min(PUNCH_RANGE[1], round(math.floor(punch_hi / PUNCH_STEP) * PUNCH_STEP, 2)),
+            ),
+        )
+
+
+def _between(low: float, high: float, what: str) -> dict[str, str]:
+    message = f"{what} can be {low:g}–{high:g} with this model."
+    return {"min_value": message, "max_value": message}
 
 
 class GenerateForm(forms.Form):
     keywords = forms.MultipleChoiceField(required=False)
-    note = forms.ChoiceField(
-        required=False, choices=[("", "Any note"), *((n, n) for n in TAIL_NOTES)]
-    )
-    decay_ms = forms.IntegerField(
-        required=False, min_value=DECAY_MS_RANGE[0], max_value=DECAY_MS_RANGE[1]
-    )
-    punch = forms.FloatField(required=False, min_value=PUNCH_RANGE[0], max_value=PUNCH_RANGE[1])
     seed = forms.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
     # One id per click of the page (kickgen.js renews it after each answer): a double submit of
     # the same click makes one job.
     click_id = forms.UUIDField(required=False)
 
-    def __init__(self, *args: object, vocabulary: list[str], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, vocabulary: list[str], ranges: AskRanges, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["keywords"].choices = [(word, word) for word in vocabulary]
+        self.fields["note"] = forms.ChoiceField(
+            required=False, choices=[("", "Any note"), *((n, n) for n in ranges.notes)]
+        )
+        decay_lo, decay_hi = ranges.decay_ms
+        self.fields["decay_ms"] = forms.IntegerField(
+            required=False,
+            min_value=decay_lo,
+            max_value=decay_hi,
+            error_messages=_between(decay_lo, decay_hi, "Decay (ms)"),
+        )
+        punch_lo, punch_hi = ranges.punch
+        self.fields["punch"] = forms.FloatField(
+            required=False,
+            min_value=punch_lo,
+            max_value=punch_hi,
+            error_messages=_between(punch_lo, punch_hi, "Punch"),
+        )
 
     def clean_keywords(self) -> str:
         # Each word once, in the order asked: repeats would overflow the keywords column.
@@ -37,6 +95,8 @@ class GenerateForm(forms.Form):
 
     def first_error(self) -> str:
         for field, errors in self.errors.items():
+            if field in {"decay_ms", "punch"}:
+                return errors[0]  # says which control and what it can be
             label = "Keywords" if field == "keywords" else self.fields[field].label or field
             return f"{label.replace('_', ' ').capitalize()}: {errors[0]}"
         return ""

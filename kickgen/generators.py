@@ -8,10 +8,12 @@ import json
 import os
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -22,6 +24,13 @@ from django.utils.module_loading import import_string
 from gpu.prompt import PromptError
 
 ProgressCallback = Callable[[int, int], None]
+# Descriptor name (tail_pitch_hz, decay_ms, punch) -> the (low, high) the model was trained on.
+DescriptorRanges = dict[str, tuple[float, float]]
+
+
+def ranges_from_config(config_json: str) -> DescriptorRanges:
+    ranges = json.loads(config_json).get("descriptor_ranges", {})
+    return {name: (float(low), float(high)) for name, (low, high) in ranges.items()}
 
 MODAL_APP = "kick-generator-app"
 MODAL_CLASS = "KickGenerator"
@@ -33,6 +42,9 @@ DEFAULT_KEYWORDS = "hit house"
 VARY_STRENGTH = 0.5
 # Kicks the local model denoises together; a batch of 8 costs about half per kick of one alone.
 MAX_BATCH = 8
+# The local model's gathering of simultaneous clicks into one batch (LocalGenerator._gather).
+GATHER_QUIET_S = 0.025
+GATHER_MAX_S = 0.15
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,8 @@ class Generator(Protocol):
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes: ...
 
     def vocabulary(self) -> list[str]: ...
+
+    def descriptor_ranges(self) -> DescriptorRanges: ...
 
 
 class _Abandoned(Exception):
@@ -158,10 +172,19 @@ class LocalGenerator:
         if self._pipeline is not None:
             return list(self._pipeline.vocabulary)
         self.warm_up()
+        return list(json.loads(self._weights_file("vocabulary.json")))
+
+    def descriptor_ranges(self) -> DescriptorRanges:
+        """What the model was trained on (config.json), so the page offers nothing it refuses."""
+        if self._pipeline is not None:
+            return {name: (lo, hi) for name, (lo, hi) in self._pipeline.ranges.items()}
+        return ranges_from_config(self._weights_file("config.json"))
+
+    def _weights_file(self, name: str) -> str:
         from gpu.hub import resolve_weights
 
         folder = resolve_weights(self.model_path, self.hub_revision)
-        return list(json.loads((folder / "vocabulary.json").read_text(encoding="utf-8")))
+        return (folder / name).read_text(encoding="utf-8")
 
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
         """Queue the request for the model thread and wait for this request's own kick."""
@@ -186,6 +209,7 @@ class LocalGenerator:
             with self._queue_changed:
                 while not self._queue:
                     self._queue_changed.wait()
+                self._gather()
                 batch = self._next_batch()
             try:
                 if batch[0].request.is_variation:
@@ -195,6 +219,20 @@ class LocalGenerator:
             except Exception as exc:  # the batch's waiters get it; the model thread lives on
                 for pending in batch:
                     pending.fail(exc)
+
+    def _gather(self) -> None:
+        """Members who click together reach the server one request after another (a few ms
+        apart): while they keep arriving, wait for them, so they share one batch instead of the
+        first running alone ahead of the rest. A lone click waits GATHER_QUIET_S at most."""
+        deadline = time.monotonic() + GATHER_MAX_S
+        while len(self._queue) < self.max_batch:
+            seen = len(self._queue)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._queue_changed.wait(min(GATHER_QUIET_S, remaining))
+            if len(self._queue) == seen:
+                return
 
     def _next_batch(self) -> list[_Pending]:
         """A variation at the head runs alone; otherwise the first `max_batch` new kicks in
@@ -291,6 +329,14 @@ class ModalGenerator:
         from gpu.corpus.synth import KEYWORDS
 
         return list(KEYWORDS)
+
+    def descriptor_ranges(self) -> DescriptorRanges:
+        """The Hub weights the worker serves are published from KICKGEN_MODEL_PATH; without that
+        folder the page keeps its own ranges."""
+        config = Path(settings.KICKGEN_MODEL_PATH) / "config.json"
+        if not config.is_file():
+            return {}
+        return ranges_from_config(config.read_text(encoding="utf-8"))
 
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
         if request.is_variation:

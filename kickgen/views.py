@@ -22,7 +22,7 @@ from kickwithreverb.ids import parse_id
 
 from kickgen import fragments, generators, jobs
 from kickgen.events import bind_server_loop_from_sync_view
-from kickgen.forms import GenerateForm, VaryForm
+from kickgen.forms import AskRanges, GenerateForm, VaryForm
 from kickgen.limits import LimitReached, check_limits, reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.storage import StorageUnavailable, get_kick_storage, storage_probe
@@ -97,6 +97,15 @@ def vocabulary() -> list[str]:
         return []
 
 
+def ask_ranges() -> AskRanges:
+    """The form's bounds narrowed to the model's (its own when the weights cannot be read)."""
+    try:
+        return AskRanges.of(generators.get_generator().descriptor_ranges())
+    except Exception:
+        logger.exception("kickgen could not read the model's descriptor ranges")
+        return AskRanges()
+
+
 def _click_key(request: HttpRequest, click_id: uuid.UUID | None) -> str | None:
     return f"kickgen.click:{request.user.pk}:{click_id}" if click_id else None
 
@@ -168,7 +177,7 @@ def _start_once(request: HttpRequest, **job_fields: object) -> HttpResponse:
 @require_POST
 @member_view
 def generate(request: HttpRequest) -> HttpResponse:
-    form = GenerateForm(request.POST, vocabulary=vocabulary())
+    form = GenerateForm(request.POST, vocabulary=vocabulary(), ranges=ask_ranges())
     if not form.is_valid():
         return _refuse(request, form.first_error(), 422)
     data = form.cleaned_data

@@ -113,7 +113,7 @@ def test_batch_calls_get_their_own_kicks_errors_and_progress(batch_generator, ge
         kick_call("hit", 4, "b", note="C5"),  # outside the trained range: fails alone
         kick_call("deep", 5, "c", note="F1"),
     )
-    assert "outside what the model was trained on" in results[1]["error"]
+    assert "outside what this model makes" in results[1]["error"]
     assert set(results[0]) == set(results[2]) == {"wav"}
     alone = [
         generator.generate_kick.local("hit house", seed=3),

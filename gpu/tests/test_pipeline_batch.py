@@ -63,7 +63,11 @@ def test_progress_is_reported_once_per_step_for_the_batch(tiny_pipe):
     [
         ([], PromptError, "A batch holds 1 to 64 kicks, got 0"),
         ([{"seed": 1}] * 65, PromptError, "A batch holds 1 to 64 kicks, got 65"),
-        ([{"seed": 1}, {"prompt": "hit", "note": "C5"}], PromptError, "outside what the model"),
+        (
+            [{"seed": 1}, {"prompt": "hit", "note": "C5"}],
+            PromptError,
+            "outside what this model makes",
+        ),
         ([{"seed": 1}, {"prompt": "wobble"}], PromptError, "Unknown keyword 'wobble'"),
         ([{"seed": 1, "steps": 3}], TypeError, r"rows take .*, not \['steps'\]"),
     ],

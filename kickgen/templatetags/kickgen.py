@@ -5,9 +5,9 @@ import uuid
 from django import template
 
 from kickgen import fragments
-from kickgen.forms import TAIL_NOTES
+from kickgen.forms import PUNCH_STEP
 from kickgen.generators import DEFAULT_KEYWORDS
-from kickgen.views import vocabulary
+from kickgen.views import ask_ranges, vocabulary
 
 register = template.Library()
 
@@ -27,6 +27,7 @@ def kickgen_bar(context: template.Context) -> dict:
         "dialog": fragments.dialog_html(),
         "vocabulary": vocabulary(),
         "default_keywords": DEFAULT_KEYWORDS.split(),
-        "notes": TAIL_NOTES,
+        "ranges": ask_ranges(),
+        "punch_step": PUNCH_STEP,
         "click_id": uuid.uuid4(),
     }

@@ -50,6 +50,9 @@ class ScriptedGenerator:
     def vocabulary(self) -> list[str]:
         return ["hit", "house", "deep", "punchy", "distorted"]
 
+    def descriptor_ranges(self) -> dict[str, tuple[float, float]]:
+        return {}  # a script makes whatever it is asked: the form's own ranges apply
+
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
         self.requests.append(request)
         self.release.wait()

@@ -117,3 +117,27 @@ def test_generate_play_keep_and_delete(member_page, server):
         timeout=10_000,
     )
     assert page.errors == []
+
+
+def test_punch_at_the_top_of_its_control_makes_a_kick(member_page):
+    """The slider ends where the model's punch range does (tiny weights: 0.5), so its maximum
+    is a kick, not a refusal."""
+    page = member_page
+    page.click("[data-kickgen-enter]")
+    page.click(".kickgen-bar__options summary")
+    page.check("[data-kickgen-enable=punch]")
+    slider = page.locator("[name=punch]")
+    assert slider.get_attribute("max") == "0.5"
+    slider.focus()
+    page.keyboard.press("End")
+    assert page.input_value("[name=punch]") == "0.5"
+    page.click("[data-kickgen-generate]")
+    page.wait_for_function(
+        "window.kwr.sound.get('kick_sample').startsWith('AI: ')"
+        " || document.querySelector('#kickgen-status').dataset.state === 'refused'",
+        timeout=30_000,
+    )
+    assert page.evaluate("window.kwr.sound.get('kick_sample')").startswith("AI: "), (
+        page.text_content("#kickgen-status")
+    )
+    assert "punch 0.50" in page.text_content("#kickgen-info")

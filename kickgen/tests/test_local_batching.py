@@ -15,7 +15,7 @@ from django.db import connection
 from gpu.pipeline import PromptError
 from gpu.testing import write_tiny_weights
 from gpu.wav import read_wav_bytes
-from kickgen import jobs
+from kickgen import generators, jobs
 from kickgen.generators import GenerationRequest, LocalGenerator
 from kickgen.limits import reserve_generation, usage_for
 
@@ -201,7 +201,33 @@ def test_jobs_clicked_together_share_a_batch_and_keep_their_own_outcome(
     for job in reserved:
         job.refresh_from_db()
     assert [job.status for job in reserved] == ["done", "done", "failed"]
-    assert "outside what the model was trained on" in reserved[2].error
+    assert "outside what this model makes" in reserved[2].error
     assert reserved[0].progress_step == reserved[0].progress_total > 0
     assert (usage_for(member).today, usage_for(other_member).today) == (1, 1)
     assert runner.ahead_of(str(reserved[0].pk)) is None
+
+
+def test_clicks_arriving_one_after_another_share_one_batch(generator, monkeypatch):
+    """An idle model waits while requests keep arriving (each within the quiet window), so
+    members clicking together are not split into a lone kick and the rest."""
+    monkeypatch.setattr(generators, "GATHER_QUIET_S", 1.0)
+    monkeypatch.setattr(generators, "GATHER_MAX_S", 5.0)
+    callers = []
+    for request in REQUESTS:
+        callers.append(Caller(generator, request))
+        time.sleep(0.05)
+    for caller in callers:
+        assert isinstance(caller.join(), bytes)
+    assert generator.batches == [[1, 2, 3]]
+
+
+def test_a_full_batch_starts_without_waiting(generator, monkeypatch):
+    monkeypatch.setattr(generators, "GATHER_QUIET_S", 30.0)
+    monkeypatch.setattr(generators, "GATHER_MAX_S", 30.0)
+    generator.max_batch = len(REQUESTS)
+    started = time.monotonic()
+    callers = [Caller(generator, request) for request in REQUESTS]
+    for caller in callers:
+        assert isinstance(caller.join(), bytes)
+    assert time.monotonic() - started < 15  # not the 30 s gathering window
+    assert sorted(seed for batch in generator.batches for seed in batch) == [1, 2, 3]

@@ -3,12 +3,14 @@
 import re
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from kickgen import fragments, jobs
+from kickgen.forms import note_hz
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick, stored_files
@@ -70,8 +72,8 @@ def test_bad_input_is_refused_without_a_job(member_client, scripted):
     cases = [
         ({"keywords": ["trance"]}, "Keywords: Select a valid choice. trance"),
         ({"note": "H9"}, "Note: Select a valid choice."),
-        ({"decay_ms": "5"}, "Decay ms: Ensure this value is greater than or equal to 50."),
-        ({"punch": "2"}, "Punch: Ensure this value is less than or equal to 1.0."),
+        ({"decay_ms": "5"}, "Decay (ms) can be 50–2000 with this model."),
+        ({"punch": "2"}, "Punch can be 0–1 with this model."),
     ]
     for data, message in cases:
         response = member_client.post(reverse("kickgen:generate"), data, **HTMX)
@@ -295,3 +297,32 @@ def test_generate_is_refused_up_front_while_storage_is_down(
     answer = member_client.post(reverse("kickgen:generate"), {"keywords": ["hit"]}, **HTMX)
     assert answer.status_code == 202
     assert wait_for(answer["X-Kickgen-Job"]).status == GenerationJob.Status.DONE
+
+
+@pytest.mark.django_db
+def test_controls_offer_only_what_the_shipped_model_accepts(member_client, settings):
+    """The bar's note, decay and punch bounds come from the weights' config, and the form holds
+    to them with a producer's message (read without loading the model)."""
+    from kickgen.generators import ranges_from_config
+
+    settings.KICKGEN_BACKEND = "local"
+    config = (Path(settings.KICKGEN_MODEL_PATH) / "config.json").read_text()
+    model = ranges_from_config(config)
+    page = member_client.get("/").content.decode()
+    punch = re.search(r'name="punch" min="([\d.]+)" max="([\d.]+)"', page)
+    assert float(punch.group(1)) >= model["punch"][0]
+    assert float(punch.group(2)) <= model["punch"][1]
+    assert model["punch"][1] - float(punch.group(2)) < 0.01
+    decay = re.search(r'name="decay_ms" min="(\d+)" max="(\d+)"', page)
+    assert int(decay.group(2)) <= model["decay_ms"][1] < int(decay.group(2)) + 1
+    notes = re.findall(r'<option value="([A-G]#?\d)">', page)
+    assert notes and all(
+        model["tail_pitch_hz"][0] <= note_hz(note) <= model["tail_pitch_hz"][1] for note in notes
+    )
+    over = f"{float(punch.group(2)) + 0.01:.2f}"
+    refused = member_client.post(reverse("kickgen:generate"), {"punch": over}, **HTMX)
+    assert refused.status_code == 422
+    assert f"Punch can be {float(punch.group(1)):g}–{float(punch.group(2)):g}" in (
+        refused.content.decode()
+    )
+    assert GenerationJob.objects.count() == 0
