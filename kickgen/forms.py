@@ -53,9 +53,15 @@ class AskRanges:
         )
 
 
-def _between(low: float, high: float, what: str) -> dict[str, str]:
+def _bounded(field: type[forms.Field], low: float, high: float, what: str) -> forms.Field:
+    """An optional number field whose refusal names the control and what it can be."""
     message = f"{what} can be {low:g}–{high:g} with this model."
-    return {"min_value": message, "max_value": message}
+    return field(
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={"min_value": message, "max_value": message},
+    )
 
 
 class GenerateForm(forms.Form):
@@ -73,20 +79,8 @@ class GenerateForm(forms.Form):
         self.fields["note"] = forms.ChoiceField(
             required=False, choices=[("", "Any note"), *((n, n) for n in ranges.notes)]
         )
-        decay_lo, decay_hi = ranges.decay_ms
-        self.fields["decay_ms"] = forms.IntegerField(
-            required=False,
-            min_value=decay_lo,
-            max_value=decay_hi,
-            error_messages=_between(decay_lo, decay_hi, "Decay (ms)"),
-        )
-        punch_lo, punch_hi = ranges.punch
-        self.fields["punch"] = forms.FloatField(
-            required=False,
-            min_value=punch_lo,
-            max_value=punch_hi,
-            error_messages=_between(punch_lo, punch_hi, "Punch"),
-        )
+        self.fields["decay_ms"] = _bounded(forms.IntegerField, *ranges.decay_ms, "Decay (ms)")
+        self.fields["punch"] = _bounded(forms.FloatField, *ranges.punch, "Punch")
 
     def clean_keywords(self) -> str:
         # Each word once, in the order asked: repeats would overflow the keywords column.

@@ -3,9 +3,11 @@ from pathlib import Path
 
 import pytest
 
+from gpu.testing import write_tiny_weights
 from kickgen import events, generators, jobs
 from kickgen.models import GeneratedKick
 from kickgen.tests.doubles import ScriptedGenerator
+from kickgen.tests.live_server import make_cluster
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +42,34 @@ def make_kick(user, name: str, **fields) -> GeneratedKick:
         "seed": 1,
     }
     return GeneratedKick.objects.create(user=user, name=name, **{**defaults, **fields})
+
+
+@pytest.fixture
+def paced_cluster(tmp_path):
+    """Starts daphne processes over one database, generating with the PacedGenerator double:
+    `paced_cluster(processes, redis_url)` (channels-redis when a URL is given); all stopped
+    after the test."""
+    made = []
+
+    def start(processes: int = 1, redis_url: str = ""):
+        cluster = make_cluster(tmp_path, "kickgen.tests.doubles.PacedGenerator", redis_url)
+        made.append(cluster)
+        cluster.start(processes)
+        return cluster
+
+    yield start
+    for cluster in made:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def tiny_model_server(tmp_path_factory):
+    """One daphne process per test module running the real local pipeline on tiny weights."""
+    workdir = tmp_path_factory.mktemp("kickgen-tiny-model")
+    weights = write_tiny_weights(workdir / "weights")
+    cluster = make_cluster(
+        workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {str(weights)!r}"]
+    )
+    cluster.start(1)
+    yield cluster
+    cluster.stop()

@@ -12,9 +12,6 @@ import time
 import pytest
 from kickwithreverb.browser import signup, unique_username
 
-from gpu.testing import write_tiny_weights
-from kickgen.tests.live_server import make_cluster
-
 pytestmark = pytest.mark.browser
 
 REPORT_VIOLATIONS = """
@@ -27,21 +24,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("kickgen-csp")
-    weights = write_tiny_weights(workdir / "weights")
-    cluster = make_cluster(
-        workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {str(weights)!r}"]
-    )
-    cluster.start(1)
-    yield cluster
-    cluster.stop()
-
-
 @pytest.fixture
-def journey(browser, server):
-    context = browser.new_context(base_url=server.urls[0], accept_downloads=True)
+def journey(browser, tiny_model_server):
+    context = browser.new_context(base_url=tiny_model_server.urls[0], accept_downloads=True)
     violations: list[str] = []
     context.expose_function("reportCspViolation", lambda text: violations.append(text))
     context.add_init_script(REPORT_VIOLATIONS)
@@ -70,7 +55,7 @@ def current_kick(page) -> str:
     return page.evaluate("window.kwr.sound.get('kick_sample')")
 
 
-def test_every_step_runs_under_the_sites_csp(journey, server):
+def test_every_step_runs_under_the_sites_csp(journey, tiny_model_server):
     page = journey
     response = page.goto("/")
     policy = response.headers["content-security-policy"]

@@ -8,9 +8,6 @@ preset uses it asks first, naming the preset.
 import pytest
 from kickwithreverb.browser import signup, unique_username, wait_engine_ready
 
-from gpu.testing import write_tiny_weights
-from kickgen.tests.live_server import make_cluster
-
 pytestmark = pytest.mark.browser
 
 SEEN_TEXTS = """() => {
@@ -27,22 +24,10 @@ PEAK_OF_HIT = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("kickgen-browser")
-    weights = write_tiny_weights(workdir / "weights")
-    cluster = make_cluster(
-        workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {str(weights)!r}"]
-    )
-    cluster.start(1)
-    yield cluster
-    cluster.stop()
-
-
 @pytest.fixture
-def member_page(browser, server):
+def member_page(browser, tiny_model_server):
     # wait_for_function evaluates strings, which the CSP forbids (test_browser_csp.py has it on).
-    context = browser.new_context(base_url=server.urls[0], bypass_csp=True)
+    context = browser.new_context(base_url=tiny_model_server.urls[0], bypass_csp=True)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -59,7 +44,7 @@ def sound(page) -> dict:
     return page.evaluate("window.kwr.sound.snapshot()")
 
 
-def test_generate_play_keep_and_delete(member_page, server):
+def test_generate_play_keep_and_delete(member_page, tiny_model_server):
     page = member_page
     page.evaluate("window.kwr.sound.set('kick_dist_amt', 0.2); window.kwr.sound.set('bpm', 133)")
     before = sound(page)
@@ -93,7 +78,7 @@ def test_generate_play_keep_and_delete(member_page, server):
     assert page.input_value("#kick-sample") == name
     assert page.evaluate("window.kwr.sound.get('kick_sample')") == name
 
-    server.manage(
+    tiny_model_server.manage(
         "shell",
         "-c",
         "from django.contrib.auth import get_user_model\n"

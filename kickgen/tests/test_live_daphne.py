@@ -8,7 +8,7 @@ import uuid
 import pytest
 import redis
 
-from kickgen.tests.live_server import Member, make_cluster
+from kickgen.tests.live_server import Member
 
 REDIS_URL = "redis://127.0.0.1:6379/2"
 SENT = re.compile(r'data-sent-ms="(\d+)"')
@@ -52,32 +52,17 @@ def assert_live(messages):
     return latencies
 
 
-@pytest.fixture
-def cluster(tmp_path):
-    made = []
-
-    def start(count: int, redis_url: str = ""):
-        cluster = make_cluster(tmp_path, "kickgen.tests.doubles.PacedGenerator", redis_url)
-        cluster.start(count)
-        made.append(cluster)
-        return cluster
-
-    yield start
-    for cluster in made:
-        cluster.stop()
-
-
 @pytest.mark.slow
-def test_in_memory_layer_under_daphne(cluster):
-    server = cluster(1)
+def test_in_memory_layer_under_daphne(paced_cluster):
+    server = paced_cluster(1)
     member = Member(server.urls[0], f"m{uuid.uuid4().hex[:8]}")
     assert_live(generate_and_watch(member, server.urls[0], server.urls[0]))
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not redis_up(), reason=f"needs Redis at {REDIS_URL}")
-def test_redis_layer_across_two_daphne_processes(cluster):
-    server = cluster(2, REDIS_URL)
+def test_redis_layer_across_two_daphne_processes(paced_cluster):
+    server = paced_cluster(2, REDIS_URL)
     member = Member(server.urls[0], f"m{uuid.uuid4().hex[:8]}")
     # The job runs in process 0; the member's socket lives in process 1.
     assert_live(generate_and_watch(member, server.urls[0], server.urls[1]))

@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from kickgen.consumer import CLOSE_TRY_AGAIN_LATER
-from kickgen.tests.live_server import Member, make_cluster
+from kickgen.tests.live_server import Member
 from kickgen.tests.redis_server import REDIS_SERVER
 
 pytestmark = [
@@ -24,23 +24,7 @@ pytestmark = [
     pytest.mark.skipif(REDIS_SERVER is None, reason="needs Debian's redis-server binary"),
 ]
 
-PACED = "kickgen.tests.doubles.PacedGenerator"
 POLL = re.compile(r'data-poll="([^"]+)"')
-
-
-@pytest.fixture
-def cluster(tmp_path):
-    made = []
-
-    def start(redis_url: str = "", processes: int = 1):
-        cluster = make_cluster(tmp_path, PACED, redis_url)
-        cluster.start(processes)
-        made.append(cluster)
-        return cluster
-
-    yield start
-    for cluster in made:
-        cluster.stop()
 
 
 def new_member(url: str) -> Member:
@@ -94,10 +78,10 @@ def sign_in(url: str, username: str) -> httpx.Client:
     return client
 
 
-def test_an_idle_socket_outlives_redis_read_timeouts(cluster, redis_server):
+def test_an_idle_socket_outlives_redis_read_timeouts(paced_cluster, redis_server):
     """channels-redis blocks 5 s per read and redis-py 8 used to time out at 5 s: held 35 s,
     the socket must still be open and deliver a whole generation."""
-    server = cluster(redis_server.url)
+    server = paced_cluster(1, redis_server.url)
     member = new_member(server.urls[0])
     with member.socket() as socket:
         socket.recv(timeout=10)  # the state on connect
@@ -107,8 +91,8 @@ def test_an_idle_socket_outlives_redis_read_timeouts(cluster, redis_server):
         assert "AI: " in until_done(socket)
 
 
-def test_500_sockets_opened_at_once_all_connect(cluster, redis_server):
-    server = cluster(redis_server.url)
+def test_500_sockets_opened_at_once_all_connect(paced_cluster, redis_server):
+    server = paced_cluster(1, redis_server.url)
     member = new_member(server.urls[0])
     url = server.urls[0].replace("http://", "ws://") + "/ws/kickgen/"
     headers = {"Cookie": member.cookie_header, "Origin": server.urls[0]}
@@ -133,8 +117,8 @@ def server_logs(server) -> str:
     return "".join(path.read_text(errors="replace") for path in server.workdir.glob("daphne-*.log"))
 
 
-def test_a_redis_outage_degrades_and_a_restart_recovers(cluster, redis_server):
-    server = cluster(redis_server.url)
+def test_a_redis_outage_degrades_and_a_restart_recovers(paced_cluster, redis_server):
+    server = paced_cluster(1, redis_server.url)
     url = server.urls[0]
     member = new_member(url)
     socket = member.socket()

@@ -11,21 +11,16 @@ from kickwithreverb.browser import MEMBER_PASSWORD
 from websockets.exceptions import InvalidStatus
 
 from kickgen.consumer import CLOSE_SESSION_ENDED
-from kickgen.tests.live_server import Member, make_cluster
+from kickgen.tests.live_server import Member
 from kickgen.tests.redis_server import REDIS_SERVER
 from kickgen.tests.test_production_redis import close_code, sign_in, until_done
 
 pytestmark = pytest.mark.slow
 
-PACED = "kickgen.tests.doubles.PacedGenerator"
-
 
 @pytest.fixture
-def server(tmp_path):
-    cluster = make_cluster(tmp_path, PACED)
-    cluster.start(1)
-    yield cluster
-    cluster.stop()
+def server(paced_cluster):
+    return paced_cluster(1)
 
 
 def csrf(client: httpx.Client, path: str) -> str:
@@ -99,23 +94,19 @@ def test_a_password_change_closes_every_socket_of_the_member(server):
 
 
 @pytest.mark.skipif(REDIS_SERVER is None, reason="needs Debian's redis-server binary")
-def test_deactivating_a_member_closes_their_sockets(tmp_path, redis_server):
+def test_deactivating_a_member_closes_their_sockets(paced_cluster, redis_server):
     """The admin (here: a manage.py shell, another process) reaches the sockets over Redis."""
-    cluster = make_cluster(tmp_path, PACED, redis_server.url)
-    cluster.start(1)
-    try:
-        url = cluster.urls[0]
-        name = f"m{uuid.uuid4().hex[:10]}"
-        member = Member(url, name)
-        socket = open_socket(url, member.http)
-        cluster.manage(
-            "shell",
-            "-c",
-            "from django.contrib.auth import get_user_model\n"
-            f"user = get_user_model().objects.get(username={name!r})\n"
-            "user.is_active = False\n"
-            "user.save()\n",
-        )
-        assert close_code(socket, 10) == CLOSE_SESSION_ENDED
-    finally:
-        cluster.stop()
+    cluster = paced_cluster(1, redis_server.url)
+    url = cluster.urls[0]
+    name = f"m{uuid.uuid4().hex[:10]}"
+    member = Member(url, name)
+    socket = open_socket(url, member.http)
+    cluster.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        f"user = get_user_model().objects.get(username={name!r})\n"
+        "user.is_active = False\n"
+        "user.save()\n",
+    )
+    assert close_code(socket, 10) == CLOSE_SESSION_ENDED
