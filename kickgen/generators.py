@@ -32,6 +32,7 @@ def ranges_from_config(config_json: str) -> DescriptorRanges:
     ranges = json.loads(config_json).get("descriptor_ranges", {})
     return {name: (float(low), float(high)) for name, (low, high) in ranges.items()}
 
+
 MODAL_APP = "kick-generator-app"
 MODAL_CLASS = "KickGenerator"
 MODAL_BATCH_CLASS = "KickBatchGenerator"

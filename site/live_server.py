@@ -8,6 +8,7 @@ server with static files collected the way production serves them (WhiteNoise, h
 compressed copies).
 """
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -15,15 +16,25 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Coroutine, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60
 STOP_TIMEOUT_S = 10
 SETTINGS_MODULE = "kwr_live_server_settings"
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: Playwright's sync API may hold a running event loop
+    in the calling thread (browser tests earlier in the session), where asyncio.run refuses."""
+    with ThreadPoolExecutor(1) as own_loop:
+        return own_loop.submit(asyncio.run, coroutine).result()
 
 
 def free_port() -> int:

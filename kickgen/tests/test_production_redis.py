@@ -6,12 +6,12 @@ import asyncio
 import re
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 import websockets
 from kickwithreverb.browser import MEMBER_PASSWORD
+from kickwithreverb.live_server import run_in_own_loop
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
@@ -104,9 +104,7 @@ def test_500_sockets_opened_at_once_all_connect(paced_cluster, redis_server):
     async def open_all() -> list:
         return await asyncio.gather(*(open_one() for _ in range(500)), return_exceptions=True)
 
-    # A thread of its own: Playwright's sync API may hold a running loop in this one.
-    with ThreadPoolExecutor(1) as own_loop:
-        results = own_loop.submit(asyncio.run, open_all()).result()
+    results = run_in_own_loop(open_all())
     failures = [result for result in results if isinstance(result, BaseException)]
     assert not failures, f"{len(failures)} of 500 failed, e.g. {failures[:3]}"
     assert all('id="kickgen-status"' in state for state in results)

@@ -1,18 +1,9 @@
 """The ASGI application: HTTP through Django, WebSockets only from allowed origins."""
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from kickwithreverb.asgi import application
-
-
-def run_async(coroutine_function):
-    """Run in a fresh event loop on its own thread: the browser tests' Playwright (sync API)
-    keeps a loop running on the main thread for the rest of the session."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine_function()).result(timeout=30)
+from kickwithreverb.live_server import run_in_own_loop
 
 
 def test_http_requests_reach_django():
@@ -22,7 +13,7 @@ def test_http_requests_reach_django():
         )
         return await communicator.get_response(timeout=10)
 
-    response = run_async(get)
+    response = run_in_own_loop(get())
     assert response["status"] == 200
     assert b'<form method="post" action="/accounts/login/"' in response["body"]
 
@@ -40,4 +31,4 @@ def test_websockets_from_foreign_or_missing_origins_are_refused(origin):
         await communicator.disconnect()
         return connected
 
-    assert run_async(connect) is False
+    assert run_in_own_loop(connect()) is False

@@ -2,7 +2,6 @@
 
 In production settings (the suite's) and with DEBUG on, since DEBUG changes error pages."""
 
-import asyncio
 import tempfile
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from django.urls import reverse
 from kickwithreverb.body_limit import BodySizeLimit
 from kickwithreverb.ids import MAX_ID, parse_id
-from kickwithreverb.live_server import serve
+from kickwithreverb.live_server import run_in_own_loop, serve
 
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick
@@ -125,7 +124,7 @@ def run_limited(app_body: list[dict], headers: list, max_bytes: int) -> tuple[li
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/", "headers": headers}
-    asyncio.run(BodySizeLimit(app, max_bytes)(scope, receive, send))
+    run_in_own_loop(BodySizeLimit(app, max_bytes)(scope, receive, send))
     return sent, bytes(read)
 
 
