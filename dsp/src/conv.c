@@ -8,6 +8,8 @@ static const int LEVEL_START[CONV_LEVELS] = {64, 512, 4096, 32768};
  * the small levels' sums are cheap enough to compute at their boundary. */
 #define SPREAD_FROM 2
 #define MAX_N 16384
+/* the presum advances whole slices of the spectrum layout at every CONV_HEAD-sample boundary */
+_Static_assert(CONV_HEAD % CONV_SLICE == 0, "presum steps are whole slices");
 
 static int next_pow2(int x) {
     int p = 1;
@@ -30,6 +32,34 @@ static int level_parts(int level, int frames) {
 /* Earlier firings whose outputs may still be pending: ceil(start / n) − 1. */
 static int level_back(int level) { return (LEVEL_START[level] + LEVEL_N[level] - 1) / LEVEL_N[level] - 1; }
 
+/* Slice-major layout (conv.h): slice j of entry e of a level holding `count` entries; its
+ * CONV_SLICE real parts come first, the imaginary parts CONV_SLICE floats later. */
+static float *slice_at(float *base, int count, int e, int j) {
+    return base + ((size_t)j * count + e) * 2 * CONV_SLICE;
+}
+
+/* The hot paths copy and clear short runs (spectrum slices, level-0 sums, ring chunks; n a
+ * multiple of 4) with vector loops: wasm's memory.copy and memory.fill are calls out of the
+ * compiled code in V8, which cost more than the few stores they replace. no_builtin keeps clang
+ * from turning these loops back into those calls. */
+__attribute__((no_builtin("memcpy"))) static void copy_floats(float *__restrict dst,
+                                                             const float *__restrict src, int n) {
+    for (int i = 0; i < n; i += 4) *(kwr_f4u *)(dst + i) = *(const kwr_f4u *)(src + i);
+}
+
+__attribute__((no_builtin("memset"))) static void zero_floats(float *dst, int n) {
+    for (int i = 0; i < n; i += 4) *(kwr_f4u *)(dst + i) = kwr_splat4(0.0f);
+}
+
+/* Stores a packed spectrum (n bins in re[], im[]) as entry e of a slice-major array. */
+static void scatter(float *base, int count, int e, const float *re, const float *im, int n) {
+    for (int j = 0; j < n / CONV_SLICE; j++) {
+        float *dst = slice_at(base, count, e, j);
+        copy_floats(dst, re + j * CONV_SLICE, CONV_SLICE);
+        copy_floats(dst + CONV_SLICE, im + j * CONV_SLICE, CONV_SLICE);
+    }
+}
+
 int conv_init(convolver *c, float sample_rate, arena *a) {
     c->sample_rate = sample_rate;
     c->max_frames = (int)(CONV_MAX_SECONDS * sample_rate);
@@ -41,9 +71,8 @@ int conv_init(convolver *c, float sample_rate, arena *a) {
         fft_plan_init(&c->plan[l], n, mem);
         c->fdl_len[l] = level_parts(l, c->max_frames) + level_back(l);
         if (c->fdl_len[l] < 1) c->fdl_len[l] = 1;
-        c->fdl_re[l] = (float *)arena_alloc(a, sizeof(float) * (size_t)c->fdl_len[l] * n);
-        c->fdl_im[l] = (float *)arena_alloc(a, sizeof(float) * (size_t)c->fdl_len[l] * n);
-        if (!c->fdl_re[l] || !c->fdl_im[l]) return -1;
+        c->fdl[l] = (float *)arena_alloc(a, sizeof(float) * 2 * (size_t)c->fdl_len[l] * n);
+        if (!c->fdl[l]) return -1;
         int need = (c->fdl_len[l] + 3) * n;
         if (need > span) span = need;
     }
@@ -91,8 +120,7 @@ static void pre_clear(convolver *c, int l, int v) {
 
 void conv_reset(convolver *c) {
     for (int l = 0; l < CONV_LEVELS; l++) {
-        kwr_memset(c->fdl_re[l], 0, sizeof(float) * (size_t)c->fdl_len[l] * LEVEL_N[l]);
-        kwr_memset(c->fdl_im[l], 0, sizeof(float) * (size_t)c->fdl_len[l] * LEVEL_N[l]);
+        kwr_memset(c->fdl[l], 0, sizeof(float) * 2 * (size_t)c->fdl_len[l] * LEVEL_N[l]);
         c->fdl_head[l] = 0;
         c->fdl_valid[l] = 1;
     }
@@ -140,11 +168,11 @@ int conv_ir_prepare(convolver *c, conv_ir *ir, arena *a, const float *left, cons
         int n = LEVEL_N[l];
         ir->parts[l] = parts[l];
         float scale = 1.0f / (float)(2 * n);
+        /* scratch for one partition's packed spectrum: the accumulators only live within fire() */
+        float *re = c->acc_re[0], *im = c->acc_im[0];
         for (int ch = 0; ch < channels; ch++) {
-            ir->spec_re[l][ch] = mem;
-            mem += (size_t)parts[l] * n;
-            ir->spec_im[l][ch] = mem;
-            mem += (size_t)parts[l] * n;
+            ir->spec[l][ch] = mem;
+            mem += 2 * (size_t)parts[l] * n;
             for (int p = 0; p < parts[l]; p++) {
                 int start = LEVEL_START[l] + p * n;
                 for (int i = 0; i < n; i++) {
@@ -152,18 +180,15 @@ int conv_ir_prepare(convolver *c, conv_ir *ir, arena *a, const float *left, cons
                     c->time[i] = idx < frames ? kwr_sanitize(src[ch][idx], 1e6f) : 0.0f;
                     c->time[n + i] = 0.0f;
                 }
-                float *re = ir->spec_re[l][ch] + (size_t)p * n, *im = ir->spec_im[l][ch] + (size_t)p * n;
                 rfft_forward(&c->plan[l], c->time, re, im, c->zr, c->zi);
                 for (int i = 0; i < n; i++) {
                     re[i] *= scale;
                     im[i] *= scale;
                 }
+                scatter(ir->spec[l][ch], parts[l], p, re, im, n);
             }
         }
-        if (channels == 1) {
-            ir->spec_re[l][1] = ir->spec_re[l][0];
-            ir->spec_im[l][1] = ir->spec_im[l][0];
-        }
+        if (channels == 1) ir->spec[l][1] = ir->spec[l][0];
     }
     return 0;
 }
@@ -202,7 +227,10 @@ static void fdl_store(convolver *c, int l, int slot, long long end) {
             zi[m] = c->time[2 * m + 1];
         }
     }
-    rfft_forward_packed(&c->plan[l], c->fdl_re[l] + (size_t)slot * n, c->fdl_im[l] + (size_t)slot * n, zr, zi);
+    /* packed spectrum into scratch (c->time is free once zr/zi hold the input), then its slices */
+    float *re = c->time, *im = c->time + n;
+    rfft_forward_packed(&c->plan[l], re, im, zr, zi);
+    scatter(c->fdl[l], c->fdl_len[l], slot, re, im, n);
 }
 
 /* acc += X·H for one partition on one channel (complex multiply per bin). */
@@ -227,60 +255,95 @@ static void mac2(float *__restrict ar, float *__restrict ai, const float *__rest
     }
 }
 
-/* Σ_p X_{back+p}·H_p for one channel into acc; bin 0 packs DC (re) and Nyquist (im), which
- * multiply as two real numbers, so it is recomputed after the complex loops. */
-static void accumulate(convolver *c, int l, const float *spec_re, const float *spec_im, int parts,
-                       int back, float *ar, float *ai) {
-    const int n = LEVEL_N[l], len = c->fdl_len[l];
-    const float *fr = c->fdl_re[l], *fi = c->fdl_im[l];
-    kwr_memset(ar, 0, sizeof(float) * n);
-    kwr_memset(ai, 0, sizeof(float) * n);
-    int slot = (c->fdl_head[l] + back) % len;
-    float dc = 0.0f, ny = 0.0f;
-    for (int p = 0; p < parts; p++) {
-        int s = slot + p >= len ? slot + p - len : slot + p;
-        const float *xr = fr + (size_t)s * n, *xi = fi + (size_t)s * n;
-        const float *hr = spec_re + (size_t)p * n, *hi = spec_im + (size_t)p * n;
-        dc += xr[0] * hr[0];
-        ny += xi[0] * hi[0];
-        if (p + 1 < parts) {
-            int s2 = s + 1 == len ? 0 : s + 1;
-            mac2(ar, ai, xr, xi, hr, hi, fr + (size_t)s2 * n, fi + (size_t)s2 * n, hr + n, hi + n, n);
-            p++;
-            dc += fr[(size_t)s2 * n] * hr[n];
-            ny += fi[(size_t)s2 * n] * hi[n];
+/* Two partitions of both channels at once: each input spectrum load serves both IRs. Per
+ * channel the arithmetic is mac2's. x, y: slice entries of the two input spectra; hl, hr: the
+ * first of two consecutive partition slices of each IR. */
+static void mac2_stereo(float *__restrict lr, float *__restrict li, float *__restrict rr,
+                        float *__restrict ri, const float *__restrict x, const float *__restrict y,
+                        const float *__restrict hl, const float *__restrict hr) {
+    const int step = 2 * CONV_SLICE;
+    const float *gl = hl + step, *gr = hr + step;
+    for (int k = 0; k < CONV_SLICE; k++) {
+        float xr = x[k], xi = x[CONV_SLICE + k], yr = y[k], yi = y[CONV_SLICE + k];
+        lr[k] += (xr * hl[k] - xi * hl[CONV_SLICE + k]) + (yr * gl[k] - yi * gl[CONV_SLICE + k]);
+        li[k] += (xr * hl[CONV_SLICE + k] + xi * hl[k]) + (yr * gl[CONV_SLICE + k] + yi * gl[k]);
+        rr[k] += (xr * hr[k] - xi * hr[CONV_SLICE + k]) + (yr * gr[k] - yi * gr[CONV_SLICE + k]);
+        ri[k] += (xr * hr[CONV_SLICE + k] + xi * hr[k]) + (yr * gr[CONV_SLICE + k] + yi * gr[k]);
+    }
+}
+
+/* One slice of one or two channels: acc += Σ_{p=p0…parts−1} X_s·H_p, s = slot0 + (p − p0)
+ * wrapping at len, partitions in pairs. xs: the slice's FDL entries; hs[ch]: the slice's IR
+ * partitions (slice-major, so consecutive entries are 2·CONV_SLICE floats apart); ar/ai[ch]:
+ * the slice's sums. */
+static void slice_sum(const float *xs, int len, int slot0, float *const hs[2], int channels,
+                      int p0, int parts, float *const ar[2], float *const ai[2]) {
+    const int step = 2 * CONV_SLICE;
+    int s = slot0, p = p0;
+    for (; p + 1 < parts; p += 2) {
+        const float *x = xs + (size_t)s * step;
+        s = s + 1 == len ? 0 : s + 1;
+        const float *y = xs + (size_t)s * step;
+        s = s + 1 == len ? 0 : s + 1;
+        if (channels == 2) {
+            mac2_stereo(ar[0], ai[0], ar[1], ai[1], x, y, hs[0] + (size_t)p * step, hs[1] + (size_t)p * step);
         } else {
-            mac1(ar, ai, xr, xi, hr, hi, n);
+            const float *h = hs[0] + (size_t)p * step;
+            mac2(ar[0], ai[0], x, x + CONV_SLICE, h, h + CONV_SLICE, y, y + CONV_SLICE, h + step,
+                 h + step + CONV_SLICE, CONV_SLICE);
         }
     }
-    ar[0] = dc;
-    ai[0] = ny;
+    if (p < parts) {
+        const float *x = xs + (size_t)s * step;
+        for (int ch = 0; ch < channels; ch++) {
+            const float *h = hs[ch] + (size_t)p * step;
+            mac1(ar[ch], ai[ch], x, x + CONV_SLICE, h, h + CONV_SLICE, CONV_SLICE);
+        }
+    }
+}
+
+/* Σ_p X_{back+p}·H_p for every channel of voice v into acc; bin 0 packs DC (re) and Nyquist
+ * (im), which multiply as two real numbers, so it is recomputed after the complex loops. */
+static void accumulate(convolver *c, int l, int v, int back) {
+    const conv_ir *ir = c->ir[v];
+    const int n = LEVEL_N[l], len = c->fdl_len[l], parts = ir->parts[l], channels = ir->channels;
+    const int slot = (c->fdl_head[l] + back) % len;
+    for (int ch = 0; ch < channels; ch++) {
+        zero_floats(c->acc_re[ch], n);
+        zero_floats(c->acc_im[ch], n);
+    }
+    for (int j = 0; j < n / CONV_SLICE; j++) {
+        float *hs[2] = {slice_at(ir->spec[l][0], parts, 0, j), slice_at(ir->spec[l][1], parts, 0, j)};
+        float *ar[2] = {c->acc_re[0] + j * CONV_SLICE, c->acc_re[1] + j * CONV_SLICE};
+        float *ai[2] = {c->acc_im[0] + j * CONV_SLICE, c->acc_im[1] + j * CONV_SLICE};
+        slice_sum(slice_at(c->fdl[l], len, 0, j), len, slot, hs, channels, 0, parts, ar, ai);
+    }
+    for (int ch = 0; ch < channels; ch++) {
+        float dc = 0.0f, ny = 0.0f;
+        for (int p = 0; p < parts; p++) {
+            int s = slot + p >= len ? slot + p - len : slot + p;
+            const float *x = slice_at(c->fdl[l], len, s, 0), *h = slice_at(ir->spec[l][ch], parts, p, 0);
+            dc += x[0] * h[0];
+            ny += x[CONV_SLICE] * h[CONV_SLICE];
+        }
+        c->acc_re[ch][0] = dc;
+        c->acc_im[ch][0] = ny;
+    }
 }
 
 static int ir_uses_level(const conv_ir *ir, int l) { return ir && ir->parts[l] > 0; }
 
-/* Bins [first, first + count) of Σ_{p=1…P−1} X_{k+1−p}·H_p for voice v's next firing of level l
- * (X_{k+1−p} is FDL entry head + p − 1 until that firing stores X_{k+1}). Bin 0 is fixed when
- * the block fires. */
+/* Bins [first, first + count) (whole slices) of Σ_{p=1…P−1} X_{k+1−p}·H_p for voice v's next
+ * firing of level l (X_{k+1−p} is FDL entry head + p − 1 until that firing stores X_{k+1}).
+ * Bin 0 is fixed when the block fires. */
 static void presum(convolver *c, int l, int v, int first, int count) {
     const conv_ir *ir = c->ir[v];
-    const int n = LEVEL_N[l], len = c->fdl_len[l], parts = ir->parts[l];
-    for (int ch = 0; ch < ir->channels; ch++) {
-        float *ar = c->pre_re[l][v][ch] + first, *ai = c->pre_im[l][v][ch] + first;
-        const float *hr = ir->spec_re[l][ch] + first, *hi = ir->spec_im[l][ch] + first;
-        for (int p = 1; p < parts; p++) {
-            int s = (c->fdl_head[l] + p - 1) % len;
-            const float *xr = c->fdl_re[l] + (size_t)s * n + first, *xi = c->fdl_im[l] + (size_t)s * n + first;
-            if (p + 1 < parts) {
-                int s2 = s + 1 == len ? 0 : s + 1;
-                mac2(ar, ai, xr, xi, hr + (size_t)p * n, hi + (size_t)p * n,
-                     c->fdl_re[l] + (size_t)s2 * n + first, c->fdl_im[l] + (size_t)s2 * n + first,
-                     hr + (size_t)(p + 1) * n, hi + (size_t)(p + 1) * n, count);
-                p++;
-            } else {
-                mac1(ar, ai, xr, xi, hr + (size_t)p * n, hi + (size_t)p * n, count);
-            }
-        }
+    const int len = c->fdl_len[l], parts = ir->parts[l];
+    for (int j = first / CONV_SLICE; j < (first + count) / CONV_SLICE; j++) {
+        float *hs[2] = {slice_at(ir->spec[l][0], parts, 0, j), slice_at(ir->spec[l][1], parts, 0, j)};
+        float *ar[2] = {c->pre_re[l][v][0] + j * CONV_SLICE, c->pre_re[l][v][1] + j * CONV_SLICE};
+        float *ai[2] = {c->pre_im[l][v][0] + j * CONV_SLICE, c->pre_im[l][v][1] + j * CONV_SLICE};
+        slice_sum(slice_at(c->fdl[l], len, 0, j), len, c->fdl_head[l], hs, ir->channels, 1, parts, ar, ai);
     }
 }
 
@@ -290,6 +353,7 @@ static void fire(convolver *c, int l, int v, int back, long long fire_time, long
                  int spread) {
     const conv_ir *ir = c->ir[v];
     int n = LEVEL_N[l], parts = ir->parts[l];
+    if (!spread) accumulate(c, l, v, back);
     for (int ch = 0; ch < ir->channels; ch++) {
         float *ar, *ai;
         if (spread) {
@@ -297,21 +361,22 @@ static void fire(convolver *c, int l, int v, int back, long long fire_time, long
             ar = c->pre_re[l][v][ch];
             ai = c->pre_im[l][v][ch];
             const int head = c->fdl_head[l], len = c->fdl_len[l];
-            const float *xr = c->fdl_re[l] + (size_t)head * n, *xi = c->fdl_im[l] + (size_t)head * n;
-            const float *hr = ir->spec_re[l][ch], *hi = ir->spec_im[l][ch];
-            mac1(ar, ai, xr, xi, hr, hi, n);
+            float *spec = ir->spec[l][ch];
+            for (int j = 0; j < n / CONV_SLICE; j++) {
+                const float *x = slice_at(c->fdl[l], len, head, j), *h = slice_at(spec, parts, 0, j);
+                mac1(ar + j * CONV_SLICE, ai + j * CONV_SLICE, x, x + CONV_SLICE, h, h + CONV_SLICE, CONV_SLICE);
+            }
             float dc = 0.0f, ny = 0.0f;
             for (int p = 0; p < parts; p++) {
-                int s = (head + p) % len;
-                dc += c->fdl_re[l][(size_t)s * n] * hr[(size_t)p * n];
-                ny += c->fdl_im[l][(size_t)s * n] * hi[(size_t)p * n];
+                const float *x = slice_at(c->fdl[l], len, (head + p) % len, 0), *h = slice_at(spec, parts, p, 0);
+                dc += x[0] * h[0];
+                ny += x[CONV_SLICE] * h[CONV_SLICE];
             }
             ar[0] = dc;
             ai[0] = ny;
         } else {
             ar = c->acc_re[ch];
             ai = c->acc_im[ch];
-            accumulate(c, l, ir->spec_re[l][ch], ir->spec_im[l][ch], parts, back, ar, ai);
         }
         rfft_inverse_packed(&c->plan[l], ar, ai, c->zr, c->zi);
         if (spread) {
@@ -483,13 +548,16 @@ static void head_fir(const float *__restrict window, const float *__restrict tap
 }
 
 /* dst += ring[t … t + n), clearing those ring slots; one contiguous (vectorisable) loop unless
- * the span wraps. */
-static void take_ring(float *__restrict ring, long long t, int mask, float *__restrict dst, int n) {
+ * the span wraps (no_builtin: see copy_floats). */
+__attribute__((no_builtin("memset"))) static void take_ring(float *__restrict ring, long long t, int mask,
+                                                            float *__restrict dst, int n) {
     int start = (int)(t & mask);
     if (start + n <= mask + 1) {
         float *r = ring + start;
-        for (int i = 0; i < n; i++) dst[i] += r[i];
-        kwr_memset(r, 0, sizeof(float) * (size_t)n);
+        for (int i = 0; i < n; i++) {
+            dst[i] += r[i];
+            r[i] = 0.0f;
+        }
         return;
     }
     for (int i = 0; i < n; i++) {

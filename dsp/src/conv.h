@@ -16,6 +16,13 @@
  * for the two large levels it is built 64 bins at a time at every 64-sample boundary of the
  * block period; at the boundary itself only the newest partition and the FFTs remain.
  *
+ * Memory layout: the FDL entries and IR partitions of a level are stored slice-major: for each
+ * CONV_SLICE-bin slice of the spectrum, every entry's real then imaginary parts in turn. A
+ * presum slice then reads one contiguous run of IR spectra per channel and one (wrapping) run of
+ * input spectra, instead of a short piece of each of 4·P separate arrays; the partition sums run
+ * slice by slice for both channels at once, so each input spectrum load serves both IRs. Every
+ * bin's sum keeps its partition order, so the output does not depend on the layout.
+ *
  * IR switching: the FDL is IR-independent, so a new IR can be convolved with the full input
  * history at once: on switch, the pending outputs of the last firings are recomputed with the
  * new IR ("catch-up") into a second ring, and the two are crossfaded (equal power, 50 ms). The
@@ -29,6 +36,7 @@
 
 #define CONV_HEAD 64
 #define CONV_LEVELS 4
+#define CONV_SLICE 64 /* bins per slice of the spectrum layout and of a presum step */
 #define CONV_MAX_SECONDS 6.0f
 #define CONV_XFADE_SECONDS 0.05f
 
@@ -37,8 +45,7 @@ typedef struct {
     int channels; /* 1 or 2 */
     int parts[CONV_LEVELS];
     float *head[2];                   /* CONV_HEAD taps, time-reversed */
-    float *spec_re[CONV_LEVELS][2];   /* parts × N bins, pre-scaled by 1/(2N) */
-    float *spec_im[CONV_LEVELS][2];
+    float *spec[CONV_LEVELS][2];      /* parts × N bins, pre-scaled by 1/(2N), slice-major */
     void *block;                      /* the one arena allocation holding all of the above */
 } conv_ir;
 
@@ -49,7 +56,7 @@ typedef struct {
     int fdl_len[CONV_LEVELS];
     int fdl_head[CONV_LEVELS];
     int fdl_valid[CONV_LEVELS];
-    float *fdl_re[CONV_LEVELS], *fdl_im[CONV_LEVELS];
+    float *fdl[CONV_LEVELS]; /* fdl_len × N bins, slice-major */
     float *hist;
     int hist_mask;
     float fir_buf[2 * CONV_HEAD];

@@ -356,8 +356,24 @@ static void render_block(kwr_engine *e, float *out_l, float *out_r, int n) {
     ott_process(&e->master_ott, e->mix_l, e->mix_r, n);
     shaper_process(&e->master_shaper, e->mix_l, e->mix_r, n);
     limiter_process(&e->lim, e->mix_l, e->mix_r, n);
-    float peak = e->meter_peak, sum = 0.0f;
-    for (int i = 0; i < n; i++) {
+    /* the meter's peak and energy in four lanes, so that no serial add or max chain runs per
+     * sample (only the meter's rounding depends on the order, never the output) */
+    kwr_f4 peak4 = kwr_splat4(e->meter_peak), sum4 = kwr_splat4(0.0f);
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        kwr_f4 l = *(const kwr_f4u *)(e->mix_l + i), r = *(const kwr_f4u *)(e->mix_r + i);
+        *(kwr_f4u *)(out_l + i) = l;
+        *(kwr_f4u *)(out_r + i) = r;
+        kwr_f4 m = __builtin_elementwise_abs(l), mr = __builtin_elementwise_abs(r);
+        kwr_i4 gt = (kwr_i4)(m > mr);
+        m = (kwr_f4)(((kwr_i4)m & gt) | ((kwr_i4)mr & ~gt));
+        gt = (kwr_i4)(m > peak4);
+        peak4 = (kwr_f4)(((kwr_i4)m & gt) | ((kwr_i4)peak4 & ~gt));
+        sum4 += l * l + r * r;
+    }
+    float peak = kwr_maxf(kwr_maxf(peak4[0], peak4[1]), kwr_maxf(peak4[2], peak4[3]));
+    float sum = (sum4[0] + sum4[1]) + (sum4[2] + sum4[3]);
+    for (; i < n; i++) {
         float l = e->mix_l[i], r = e->mix_r[i];
         out_l[i] = l;
         out_r[i] = r;

@@ -85,22 +85,41 @@ static inline kwr_f4 tick4_masked(kwr_f4 a1, kwr_f4 a2, kwr_f4 a3, ott_svf4 *s, 
     return bp;
 }
 
+/* The band envelopes (see ott_process) for one sample from its linked band peaks d: one attack
+ * or release step each, the three bands side by side in one vector (lane 3 idle), the choice a
+ * bitwise select rather than a data-dependent branch. They are stored for the gain pass. */
+static inline kwr_f4 envelope_step(ott *o, kwr_f4 env, kwr_f4 att, kwr_f4 rel, kwr_f4 d, int s) {
+    env += pick4(d > env, att, rel) * (d - env);
+    o->env_buf[0][s] = env[0];
+    o->env_buf[1][s] = env[1];
+    o->env_buf[2][s] = env[2];
+    return env;
+}
+
 /* Mono split: the sections use only 7 of the 16 lanes, so they are packed into two vectors,
  * each section one sample behind the one feeding it (software pipelining):
  * p = 100 Hz [a, b low, b rest, –] with b on sample i − 1; q = 2.5 kHz [c rest, c allpass,
  * d low-pass, d high-pass] with c on i − 1 and d on i − 2. The pipeline fills and drains inside
  * each call (lanes without a sample keep their state) and the states live in the stereo lanes
- * (0 and 2) between calls, so the per-lane arithmetic and the result equal the stereo path's. */
+ * (0 and 2) between calls, so the per-lane arithmetic and the result equal the stereo path's.
+ * The band envelopes run as a last stage on sample i − 3, their serial chain overlapping the
+ * filters'. */
 typedef struct {
     kwr_f4 pa1, pa2, pa3, pk, qa1, qa2, qa3, qk;
     ott_svf4 sp, sq;
     float a_lp, a_hp, c_lp, c_hp;
+    kwr_f4 env, att, rel;
 } mono_pipe;
 
-/* Pipeline step i: a on sample i, b and c on i − 1, d on i − 2 (each only where that sample
- * exists: the fill and drain steps at the ends of the call). */
+/* Pipeline step i: a on sample i, b and c on i − 1, d on i − 2, the envelopes on i − 3 (each
+ * only where that sample exists: the fill and drain steps at the ends of the call). */
 static inline void mono_step(mono_pipe *m, ott *o, const float *x, int i, int a_on, int bc_on,
-                             int d_on) {
+                             int d_on, int e_on) {
+    if (e_on) {
+        const int s = i - 3;
+        kwr_f4 d = {kwr_absf(o->band[0][0][s]), kwr_absf(o->band[0][1][s]), kwr_absf(o->band[0][2][s]), 0.0f};
+        m->env = envelope_step(o, m->env, m->att, m->rel, d, s);
+    }
     kwr_i4 live_p = {-a_on, -bc_on, -bc_on, 0}, live_q = {-bc_on, -bc_on, -d_on, -d_on};
     kwr_f4 xp = {a_on ? x[i] : 0.0f, m->a_lp, m->a_hp, 0.0f}, lp;
     kwr_f4 bp = tick4_masked(m->pa1, m->pa2, m->pa3, &m->sp, xp, &lp, live_p);
@@ -125,15 +144,19 @@ static void split_mono(ott *o, const float *x, int n) {
     mono_pipe m = {
         .pa1 = kwr_splat4(p->a1), .pa2 = kwr_splat4(p->a2), .pa3 = kwr_splat4(p->a3), .pk = kwr_splat4(p->k),
         .qa1 = kwr_splat4(q->a1), .qa2 = kwr_splat4(q->a2), .qa3 = kwr_splat4(q->a3), .qk = kwr_splat4(q->k),
+        .env = {o->env[0], o->env[1], o->env[2], 0.0f},
+        .att = {o->attack[0], o->attack[1], o->attack[2], 0.0f},
+        .rel = {o->release[0], o->release[1], o->release[2], 0.0f},
     };
     m.sp.ic1 = (kwr_f4){o->a.ic1[0], o->b.ic1[0], o->b.ic1[2], 0.0f};
     m.sp.ic2 = (kwr_f4){o->a.ic2[0], o->b.ic2[0], o->b.ic2[2], 0.0f};
     m.sq.ic1 = (kwr_f4){o->ce.ic1[0], o->ce.ic1[2], o->d.ic1[0], o->d.ic1[2]};
     m.sq.ic2 = (kwr_f4){o->ce.ic2[0], o->ce.ic2[2], o->d.ic2[0], o->d.ic2[2]};
     int i = 0;
-    for (; i < 2 && i < n; i++) mono_step(&m, o, x, i, 1, i >= 1, 0);
-    for (; i < n; i++) mono_step(&m, o, x, i, 1, 1, 1);
-    for (; i < n + 2; i++) mono_step(&m, o, x, i, 0, i <= n, i >= 2);
+    for (; i < 3 && i < n; i++) mono_step(&m, o, x, i, 1, i >= 1, i >= 2, 0);
+    for (; i < n; i++) mono_step(&m, o, x, i, 1, 1, 1, 1);
+    for (; i < n + 3; i++) mono_step(&m, o, x, i, 0, i >= 1 && i <= n, i >= 2 && i <= n + 1, i >= 3);
+    for (int b = 0; b < OTT_BANDS; b++) o->env[b] = kwr_flush(m.env[b]);
     o->a.ic1[0] = m.sp.ic1[0];
     o->a.ic2[0] = m.sp.ic2[0];
     o->b.ic1[0] = m.sp.ic1[1];
@@ -150,46 +173,87 @@ static void split_mono(ott *o, const float *x, int n) {
     o->d.ic2[2] = m.sq.ic2[3];
 }
 
-/* Stereo split, four filters per vector. All four sections run in one loop: each carries only
- * its own state from sample to sample, so an out-of-order CPU overlaps a later section of sample
- * i with the earlier ones of sample i + 1 instead of waiting out one short recurrence per pass.
- * The arithmetic per filter is exactly svf_tick's, so the result equals the scalar cascade. */
-static void split_stereo(ott *o, const float *left, const float *right, int n) {
-    const svf_coefs *p = &o->c100, *q = &o->c2500;
-    const kwr_f4 pa1 = kwr_splat4(p->a1), pa2 = kwr_splat4(p->a2), pa3 = kwr_splat4(p->a3), pk = kwr_splat4(p->k);
-    const kwr_f4 qa1 = kwr_splat4(q->a1), qa2 = kwr_splat4(q->a2), qa3 = kwr_splat4(q->a3), qk = kwr_splat4(q->k);
-    ott_svf4 sa = o->a, sb = o->b, sc = o->ce, sd = o->d;
-    float *low_l = o->band[0][0], *low_r = o->band[1][0];
-    float *mid_l = o->band[0][1], *mid_r = o->band[1][1], *high_l = o->band[0][2], *high_r = o->band[1][2];
-    for (int i = 0; i < n; i++) {
-        kwr_f4 x = {left[i], right[i], 0.0f, 0.0f}, lp;
-        kwr_f4 bp = tick4(pa1, pa2, pa3, &sa, x, &lp);
-        kwr_f4 hp = x - pk * bp - lp;
-        x = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
-        bp = tick4(pa1, pa2, pa3, &sb, x, &lp);
-        hp = x - pk * bp - lp;
-        /* [low L, low R, rest L, rest R] → next section wants [rest L, rest R, low L, low R] */
-        x = __builtin_shufflevector(lp, hp, 6, 7, 0, 1);
-        bp = tick4(qa1, qa2, qa3, &sc, x, &lp);
-        hp = x - qk * bp - lp;
-        kwr_f4 ap = x - 2.0f * qk * bp;
-        low_l[i] = ap[2];
-        low_r[i] = ap[3];
-        x = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
-        bp = tick4(qa1, qa2, qa3, &sd, x, &lp);
-        hp = x - qk * bp - lp;
-        mid_l[i] = lp[0];
-        mid_r[i] = lp[1];
-        high_l[i] = hp[2];
-        high_r[i] = hp[3];
+/* Stereo split, four filters per vector, software-pipelined like the mono split: pipeline step
+ * t runs section a on sample t, b on t − 1, c on t − 2 and d on t − 3, each on the vector the
+ * section before it left in the previous step. The four sections of one step are then
+ * independent, and only each section's own state recurrence remains serial, instead of the whole
+ * a → b → c → d chain of one sample. The pipeline fills and drains inside each call (a section
+ * without a sample keeps its state); the arithmetic per filter is exactly svf_tick's, so the
+ * result equals the scalar cascade. The band envelopes run as a fifth stage, their serial chain
+ * overlapping the filters'. */
+typedef struct {
+    kwr_f4 pa1, pa2, pa3, pk, qa1, qa2, qa3, qk;
+    ott_svf4 sa, sb, sc, sd;
+    kwr_f4 xb, xc, xd; /* inputs of sections b, c, d for the next step */
+    kwr_f4 env, att, rel; /* the three band envelopes (lane 3 idle) and their coefficients */
+} stereo_pipe;
+
+/* Pipeline step t: a on sample t, b on t − 1, c on t − 2, d on t − 3, the envelopes on t − 4. */
+static inline void stereo_step(stereo_pipe *m, ott *o, const float *left, const float *right,
+                               int t, int a_on, int b_on, int c_on, int d_on, int e_on) {
+    kwr_f4 lp, bp, hp;
+    if (e_on) {
+        /* linked peak: max(|L|, |R|) per band */
+        const int s = t - 4;
+        kwr_f4 l = {kwr_absf(o->band[0][0][s]), kwr_absf(o->band[0][1][s]), kwr_absf(o->band[0][2][s]), 0.0f};
+        kwr_f4 r = {kwr_absf(o->band[1][0][s]), kwr_absf(o->band[1][1][s]), kwr_absf(o->band[1][2][s]), 0.0f};
+        m->env = envelope_step(o, m->env, m->att, m->rel, pick4(l > r, l, r), s);
     }
-    o->a = sa;
-    o->b = sb;
-    o->ce = sc;
-    o->d = sd;
+    if (d_on) {
+        bp = tick4(m->qa1, m->qa2, m->qa3, &m->sd, m->xd, &lp);
+        hp = m->xd - m->qk * bp - lp;
+        o->band[0][1][t - 3] = lp[0];
+        o->band[1][1][t - 3] = lp[1];
+        o->band[0][2][t - 3] = hp[2];
+        o->band[1][2][t - 3] = hp[3];
+    }
+    if (c_on) {
+        bp = tick4(m->qa1, m->qa2, m->qa3, &m->sc, m->xc, &lp);
+        hp = m->xc - m->qk * bp - lp;
+        kwr_f4 ap = m->xc - 2.0f * m->qk * bp;
+        o->band[0][0][t - 2] = ap[2];
+        o->band[1][0][t - 2] = ap[3];
+        m->xd = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
+    }
+    if (b_on) {
+        bp = tick4(m->pa1, m->pa2, m->pa3, &m->sb, m->xb, &lp);
+        hp = m->xb - m->pk * bp - lp;
+        /* [low L, low R, rest L, rest R] → section c wants [rest L, rest R, low L, low R] */
+        m->xc = __builtin_shufflevector(lp, hp, 6, 7, 0, 1);
+    }
+    if (a_on) {
+        kwr_f4 x = {left[t], right[t], 0.0f, 0.0f};
+        bp = tick4(m->pa1, m->pa2, m->pa3, &m->sa, x, &lp);
+        hp = x - m->pk * bp - lp;
+        m->xb = __builtin_shufflevector(lp, hp, 0, 1, 4, 5);
+    }
 }
 
-/* The LR4 3-band split of left/right (right NULL = mono) into o->band. */
+static void split_stereo(ott *o, const float *left, const float *right, int n) {
+    const svf_coefs *p = &o->c100, *q = &o->c2500;
+    stereo_pipe m = {
+        .pa1 = kwr_splat4(p->a1), .pa2 = kwr_splat4(p->a2), .pa3 = kwr_splat4(p->a3), .pk = kwr_splat4(p->k),
+        .qa1 = kwr_splat4(q->a1), .qa2 = kwr_splat4(q->a2), .qa3 = kwr_splat4(q->a3), .qk = kwr_splat4(q->k),
+        .sa = o->a, .sb = o->b, .sc = o->ce, .sd = o->d,
+        .env = {o->env[0], o->env[1], o->env[2], 0.0f},
+        .att = {o->attack[0], o->attack[1], o->attack[2], 0.0f},
+        .rel = {o->release[0], o->release[1], o->release[2], 0.0f},
+    };
+    int t = 0;
+    for (; t < 4 && t < n; t++) stereo_step(&m, o, left, right, t, 1, t >= 1, t >= 2, t >= 3, 0);
+    for (; t < n; t++) stereo_step(&m, o, left, right, t, 1, 1, 1, 1, 1);
+    for (; t < n + 4; t++) {
+        stereo_step(&m, o, left, right, t, 0, t >= 1 && t <= n, t >= 2 && t <= n + 1, t >= 3 && t <= n + 2, t >= 4);
+    }
+    for (int b = 0; b < OTT_BANDS; b++) o->env[b] = kwr_flush(m.env[b]);
+    o->a = m.sa;
+    o->b = m.sb;
+    o->ce = m.sc;
+    o->d = m.sd;
+}
+
+/* The LR4 3-band split of left/right (right NULL = mono) into o->band, and the band envelopes
+ * into o->env_buf. */
 static void split(ott *o, const float *left, const float *right, int n) {
     if (right) {
         split_stereo(o, left, right, n);
@@ -245,28 +309,9 @@ static inline kwr_f4 band_gain4(band_law4 law, kwr_f4 env) {
 void ott_process(ott *o, float *left, float *right, int n) {
     int channels = right ? 2 : 1;
     split(o, left, right, n);
-    /* Three passes: linked peak detection (vectorises), the envelopes (the only serial part:
-     * the three bands side by side in one vector, lane 3 idle), then the gains and the gained
-     * bands summed into the output, four samples per vector. */
-    const int rc = channels - 1;
-    for (int b = 0; b < OTT_BANDS; b++) {
-        const float *xl = o->band[0][b], *xr = o->band[rc][b];
-        float *d = o->env_buf[b];
-        for (int i = 0; i < n; i++) d[i] = kwr_maxf(kwr_absf(xl[i]), kwr_absf(xr[i]));
-    }
-    /* the attack/release choice as a bitwise select, not a data-dependent branch per sample */
-    kwr_f4 env = {o->env[0], o->env[1], o->env[2], 0.0f};
-    const kwr_f4 att = {o->attack[0], o->attack[1], o->attack[2], 0.0f};
-    const kwr_f4 rel = {o->release[0], o->release[1], o->release[2], 0.0f};
-    float *e0 = o->env_buf[0], *e1 = o->env_buf[1], *e2 = o->env_buf[2];
-    for (int i = 0; i < n; i++) {
-        kwr_f4 d = {e0[i], e1[i], e2[i], 0.0f};
-        env += pick4(d > env, att, rel) * (d - env);
-        e0[i] = env[0];
-        e1[i] = env[1];
-        e2[i] = env[2];
-    }
-    for (int b = 0; b < OTT_BANDS; b++) o->env[b] = kwr_flush(env[b]);
+    /* the split left the band envelopes in env_buf (its last pipeline stage); the gains and the
+     * gained bands summed into the output follow, four samples per vector */
+    const float *e0 = o->env_buf[0], *e1 = o->env_buf[1], *e2 = o->env_buf[2];
     /* A settled amount (the usual case) keeps its laws for the whole call: the same values per
      * lane as the moving case computes, without its divisions per sample. The gains go straight
      * into the sum, without a buffer. The last vector of a call whose size is not a multiple of

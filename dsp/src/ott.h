@@ -51,7 +51,7 @@ typedef struct {
     ott_svf4 a, b, ce, d;
     ramp amount;
     float band[2][OTT_BANDS][OTT_MAX_BLOCK];
-    float env_buf[OTT_BANDS][OTT_MAX_BLOCK]; /* linked peak per band, then its envelope */
+    float env_buf[OTT_BANDS][OTT_MAX_BLOCK]; /* per band, the envelope of its linked peak */
     float amounts[OTT_MAX_BLOCK];
 } ott;
 
