@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.storage import StorageUnavailable, get_kick_storage, storage_probe
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MSG_TOO_FAST = "Too many generate clicks — wait a minute and try again."
 MSG_NO_KICK = "Select one of your kicks first."
@@ -89,21 +91,25 @@ def _kick_gone(request: HttpRequest) -> HttpResponse:
     return _refuse(request, MSG_KICK_GONE, 404, extra_html=refresh)
 
 
-def vocabulary() -> list[str]:
+def _from_model(read: Callable[[generators.Generator], T], fallback: T, what: str) -> T:
+    """What the page needs of the model, or `fallback` (logged) when its weights cannot be read:
+    the page still renders and the form still validates."""
     try:
-        return generators.get_generator().vocabulary()
+        return read(generators.get_generator())
     except Exception:
-        logger.exception("kickgen could not read the model's vocabulary")
-        return []
+        logger.exception("kickgen could not read the model's %s", what)
+        return fallback
+
+
+def vocabulary() -> list[str]:
+    return _from_model(lambda model: model.vocabulary(), [], "vocabulary")
 
 
 def ask_ranges() -> AskRanges:
     """The form's bounds narrowed to the model's (its own when the weights cannot be read)."""
-    try:
-        return AskRanges.of(generators.get_generator().descriptor_ranges())
-    except Exception:
-        logger.exception("kickgen could not read the model's descriptor ranges")
-        return AskRanges()
+    return _from_model(
+        lambda model: AskRanges.of(model.descriptor_ranges()), AskRanges(), "descriptor ranges"
+    )
 
 
 def _click_key(request: HttpRequest, click_id: uuid.UUID | None) -> str | None:
@@ -131,8 +137,11 @@ def _start(
     return response
 
 
-def _repeated_click(request: HttpRequest, job_id: str | None) -> HttpResponse:
-    job = GenerationJob.objects.filter(pk=job_id, user=request.user).first() if job_id else None
+def _repeated_click(request: HttpRequest, claimed: str | None) -> HttpResponse:
+    """`claimed`: the first request's job id, or CLICK_PENDING while it is still reserving."""
+    job = None
+    if claimed and claimed != CLICK_PENDING:
+        job = GenerationJob.objects.filter(pk=claimed, user=request.user).first()
     html = fragments.job_state_html(job) if job else fragments.status_html("queued")
     response = _page_or(request, html, 202 if request.htmx else 302)
     if job:

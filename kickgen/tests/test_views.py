@@ -326,3 +326,48 @@ def test_controls_offer_only_what_the_shipped_model_accepts(member_client, setti
         refused.content.decode()
     )
     assert GenerationJob.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_click_makes_one_job_and_a_new_click_another(member_client, scripted):
+    click = "6f1c2b1e-3d7a-4a8e-9c1b-2f4e5d6a7b8c"
+    first = member_client.post(reverse("kickgen:generate"), {"click_id": click}, **HTMX)
+    again = member_client.post(reverse("kickgen:generate"), {"click_id": click}, **HTMX)
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again["X-Kickgen-Job"] == first["X-Kickgen-Job"]
+    wait_for(first["X-Kickgen-Job"])
+    other = member_client.post(
+        reverse("kickgen:generate"), {"click_id": "0b8f7e6d-5c4b-4a39-8271-605f4e3d2c1b"}, **HTMX
+    )
+    assert other["X-Kickgen-Job"] != first["X-Kickgen-Job"]
+    wait_for(other["X-Kickgen-Job"])
+    assert GenerationJob.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_click_still_being_reserved_answers_without_a_second_job(member_client, member):
+    from django.core.cache import cache
+
+    from kickgen.views import CLICK_PENDING
+
+    click = "1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    cache.set(f"kickgen.click:{member.pk}:{click}", CLICK_PENDING, 60)
+    response = member_client.post(reverse("kickgen:generate"), {"click_id": click}, **HTMX)
+    assert response.status_code == 202
+    assert "X-Kickgen-Job" not in response
+    assert GenerationJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_refused_click_may_be_tried_again(member_client, member, settings, tmp_path):
+    click = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+    (tmp_path / "a-file").write_text("not a folder")
+    settings.MEDIA_ROOT = tmp_path / "a-file" / "media"
+    refused = member_client.post(reverse("kickgen:generate"), {"click_id": click}, **HTMX)
+    assert refused.status_code == 503
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jobs, "submit", lambda job: None)  # reserved is enough here
+        accepted = member_client.post(reverse("kickgen:generate"), {"click_id": click}, **HTMX)
+    assert accepted.status_code == 202
+    assert GenerationJob.objects.count() == 1
