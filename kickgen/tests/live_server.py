@@ -67,18 +67,51 @@ def make_cluster(
     return cluster
 
 
+def form_token(client: httpx.Client, path: str) -> str:
+    """The CSRF token of the form on `path` (allauth's pages, the DAW page's logout form)."""
+    form = client.get(path).text
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+
+def kick_socket(client: httpx.Client, url: str | None = None):  # -> websockets ClientConnection
+    """The kick-gen WebSocket of `client`'s session, on `url` (default: the client's server)."""
+    from websockets.sync.client import connect
+
+    base = url or str(client.base_url).rstrip("/")
+    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    return connect(
+        base.replace("http://", "ws://") + "/ws/kickgen/",
+        additional_headers={"Cookie": cookies, "Origin": base},
+        open_timeout=10,
+    )
+
+
+def sign_in(url: str, username: str) -> httpx.Client:
+    """A second session of an existing member (another device)."""
+    client = httpx.Client(base_url=url, timeout=30)
+    answer = client.post(
+        "/accounts/login/",
+        data={
+            "csrfmiddlewaretoken": form_token(client, "/accounts/login/"),
+            "login": username,
+            "password": MEMBER_PASSWORD,
+        },
+    )
+    if answer.status_code != 302:
+        raise RuntimeError(f"login failed ({answer.status_code}): {answer.text[:500]}")
+    return client
+
+
 class Member:
     """A signed-in member talking HTTP to one server (session cookie + CSRF token)."""
 
     def __init__(self, url: str, username: str) -> None:
         self.url = url
         self.http = httpx.Client(base_url=url, follow_redirects=False, timeout=30)
-        form = self.http.get("/accounts/signup/").text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
         answer = self.http.post(
             "/accounts/signup/",
             data={
-                "csrfmiddlewaretoken": token,
+                "csrfmiddlewaretoken": form_token(self.http, "/accounts/signup/"),
                 "username": username,
                 "email": f"{username}@example.org",
                 "password1": MEMBER_PASSWORD,
@@ -100,11 +133,4 @@ class Member:
         )
 
     def socket(self, url: str | None = None):  # -> websockets ClientConnection
-        from websockets.sync.client import connect
-
-        base = url or self.url
-        return connect(
-            base.replace("http://", "ws://") + "/ws/kickgen/",
-            additional_headers={"Cookie": self.cookie_header, "Origin": base},
-            open_timeout=10,
-        )
+        return kick_socket(self.http, url or self.url)

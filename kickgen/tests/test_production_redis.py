@@ -10,13 +10,12 @@ import uuid
 import httpx
 import pytest
 import websockets
-from kickwithreverb.browser import MEMBER_PASSWORD
 from kickwithreverb.live_server import run_in_own_loop
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from kickgen.consumer import CLOSE_TRY_AGAIN_LATER
-from kickgen.tests.live_server import Member
+from kickgen.tests.live_server import Member, sign_in
 from kickgen.tests.redis_server import REDIS_SERVER
 
 pytestmark = [
@@ -63,19 +62,6 @@ def follow_job_over_http(member: Member, answer: httpx.Response, seconds: float 
         assert 'data-state="failed"' not in state.text, state.text
         time.sleep(0.2)
     raise AssertionError("the job did not finish")
-
-
-def sign_in(url: str, username: str) -> httpx.Client:
-    client = httpx.Client(base_url=url, timeout=30)
-    form = client.get("/accounts/login/")
-    assert form.status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
-    answer = client.post(
-        "/accounts/login/",
-        data={"csrfmiddlewaretoken": token, "login": username, "password": MEMBER_PASSWORD},
-    )
-    assert answer.status_code == 302, answer.text[:500]
-    return client
 
 
 def test_an_idle_socket_outlives_redis_read_timeouts(paced_cluster, redis_server):

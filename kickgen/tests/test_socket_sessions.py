@@ -2,7 +2,6 @@
 logout closes that session's socket and no other, a password change or a deactivation closes
 every socket of the member."""
 
-import re
 import uuid
 
 import httpx
@@ -11,9 +10,9 @@ from kickwithreverb.browser import MEMBER_PASSWORD
 from websockets.exceptions import InvalidStatus
 
 from kickgen.consumer import CLOSE_SESSION_ENDED
-from kickgen.tests.live_server import Member
+from kickgen.tests.live_server import Member, form_token, kick_socket, sign_in
 from kickgen.tests.redis_server import REDIS_SERVER
-from kickgen.tests.test_production_redis import close_code, sign_in, until_done
+from kickgen.tests.test_production_redis import close_code, until_done
 
 pytestmark = pytest.mark.slow
 
@@ -23,20 +22,8 @@ def server(paced_cluster):
     return paced_cluster(1)
 
 
-def csrf(client: httpx.Client, path: str) -> str:
-    form = client.get(path).text
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-
-
 def open_socket(url: str, client: httpx.Client):
-    from websockets.sync.client import connect
-
-    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-    socket = connect(
-        url.replace("http://", "ws://") + "/ws/kickgen/",
-        additional_headers={"Cookie": cookies, "Origin": url},
-        open_timeout=10,
-    )
+    socket = kick_socket(client, url)
     socket.recv(timeout=10)  # the state on connect
     return socket
 
@@ -50,7 +37,7 @@ def test_logout_closes_the_sockets_of_that_session_only(server):
     on_laptop = open_socket(url, laptop)
 
     answer = member.http.post(
-        "/accounts/logout/", data={"csrfmiddlewaretoken": csrf(member.http, "/")}
+        "/accounts/logout/", data={"csrfmiddlewaretoken": form_token(member.http, "/")}
     )
     assert answer.status_code == 302
     assert close_code(on_phone, 5) == CLOSE_SESSION_ENDED
@@ -76,7 +63,7 @@ def test_a_password_change_closes_every_socket_of_the_member(server):
     changed = member.http.post(
         "/accounts/password/change/",
         data={
-            "csrfmiddlewaretoken": csrf(member.http, "/accounts/password/change/"),
+            "csrfmiddlewaretoken": form_token(member.http, "/accounts/password/change/"),
             "oldpassword": MEMBER_PASSWORD,
             "password1": "a-new-kick-pattern-7",
             "password2": "a-new-kick-pattern-7",
