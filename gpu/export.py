@@ -47,7 +47,10 @@ def write_weights(
     default_steps: int = 20,
     provenance: dict | None = None,
     prior: DescriptorPrior | None = None,
+    keyword_guidance_from: int | None = None,
 ) -> Path:
+    """``keyword_guidance_from``: the training timestep from which down the keywords are
+    guided too (KickPipeline._early_guidance); None guides them at every step."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if prior is not None:
@@ -66,6 +69,11 @@ def write_weights(
         "schedule": (schedule or ScheduleConfig()).to_dict(),
         "sampler": sampler,
         "default_steps": default_steps,
+        **(
+            {}
+            if keyword_guidance_from is None
+            else {"keyword_guidance_from": keyword_guidance_from}
+        ),
         "latent_mean": [float(v) for v in latent_mean],
         "latent_std": [float(v) for v in latent_std],
         "descriptor_ranges": descriptor_ranges,
@@ -112,6 +120,7 @@ def export_runs(
     default_steps: int = 20,
     cache: Path | None = None,
     correction_ms: float | None = None,
+    keyword_guidance_from: int | None = None,
 ) -> Path:
     """Write the weights folder from three runs; ``correction_ms`` (if given) sets the
     vocoder's config value of that name (a rendering choice: no weight changes)."""
@@ -143,6 +152,7 @@ def export_runs(
         provenance=origins,
         default_steps=default_steps,
         prior=corpus_prior(extra["train"], cache or RUNS / "corpus"),
+        keyword_guidance_from=keyword_guidance_from,
     )
 
 
@@ -165,6 +175,11 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         help="vocoder: past this time the body plays the low band's f0 (VocoderConfig)",
     )
+    parser.add_argument(
+        "--keyword-guidance-from",
+        type=int,
+        help="guide the keywords only at training timesteps below this (0-999); default: all",
+    )
     args = parser.parse_args(argv)
     out = export_runs(
         args.vae,
@@ -174,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         args.default_steps,
         args.cache,
         args.correction_ms,
+        args.keyword_guidance_from,
     )
     total = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     print(json.dumps({"out": str(out), "bytes": total}))

@@ -29,7 +29,7 @@ from gpu.hub import resolve_weights
 from gpu.prior import PRIOR_FILE, DescriptorPrior
 from gpu.prompt import PromptError, parse_prompt
 from gpu.roles import Autoencoder, Denoiser, Vocoder
-from gpu.sampler import sample
+from gpu.sampler import EarlyGuidance, sample
 from gpu.samplers import make_scheduler
 from gpu.schedule import NoiseSchedule, ScheduleConfig
 from gpu.spectral import LogMel, SpectralConfig
@@ -209,7 +209,32 @@ class KickPipeline:
         cond_emb = self.conditioning(cond).expand(n, -1)  # (n, E)
         null = Condition.null(1, len(self._vocabulary)).to(self.device)
         null_emb = self.conditioning(null).expand(n, -1)
-        return sample(self.unet, x, scheduler, cond_emb, null_emb, cfg_scale, progress)
+        early = self._early_guidance([cond], [cfg_scale], n)
+        return sample(self.unet, x, scheduler, cond_emb, null_emb, cfg_scale, progress, early)
+
+    def _early_guidance(
+        self, conditions: Sequence[Condition], scales: Sequence[float], n: int
+    ) -> EarlyGuidance | None:
+        """With ``keyword_guidance_from`` (a training timestep) in the config: at timesteps
+        at or above it, guide only the asked descriptors (negative: the keywords alone), so
+        the keywords shape the kick once its register is set instead of pushing it to their
+        extremes from pure noise. A row that asks no descriptor is unguided there (one pass).
+        Conditions (1 or n rows each) pair with ``scales``; -> negatives and scales for n rows.
+        """
+        start = self.config.get("keyword_guidance_from")
+        if start is None:
+            return None
+        negatives, early_scales = [], []
+        for cond, scale in zip(conditions, scales, strict=True):
+            alone = Condition(
+                cond.keywords, torch.zeros_like(cond.descriptors), torch.zeros_like(cond.present)
+            )
+            negatives.append(self.conditioning(alone))  # (rows, E)
+            early_scales.append(scale if bool(cond.present.any()) else 1.0)
+        negative = torch.cat(negatives).expand(n, -1)  # (n, E)
+        if len(early_scales) == 1:
+            return EarlyGuidance(negative, early_scales[0], int(start))
+        return EarlyGuidance(negative, torch.tensor(early_scales), int(start))
 
     def generate(
         self,
@@ -299,6 +324,7 @@ class KickPipeline:
             cond_emb = torch.cat([self.conditioning(c) for c in conditions])  # (B, E)
             null = Condition.null(1, len(self._vocabulary)).to(self.device)
             null_emb = self.conditioning(null).expand(len(rows), -1)  # (B, E)
+            early = self._early_guidance(conditions, scales, len(rows))
         z = sample(
             self.unet,
             torch.cat(noise),  # (B, C, L)
@@ -307,6 +333,7 @@ class KickPipeline:
             null_emb,
             torch.tensor(scales),
             progress,
+            early,
         )
         return self._latent_to_audio(z)
 

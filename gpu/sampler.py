@@ -4,6 +4,7 @@ embeddings, guidance scale, progress callback), no hidden state."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 
@@ -40,6 +41,17 @@ def guided_output(
     return out
 
 
+@dataclass
+class EarlyGuidance:
+    """Guidance for the noisiest timesteps (t ≥ ``from_timestep``): its own negative (B, E)
+    and scale (one, or one per row). Lets a condition's parts be guided over different noise
+    intervals (Kynkäänniemi et al. 2024, "Applying guidance in a limited interval")."""
+
+    negative: torch.Tensor
+    cfg_scale: float | torch.Tensor
+    from_timestep: int
+
+
 @torch.inference_mode()
 def sample(
     denoiser: Denoiser,
@@ -49,15 +61,20 @@ def sample(
     uncond: torch.Tensor,
     cfg_scale: float | torch.Tensor,
     progress: Progress | None = None,
+    early: EarlyGuidance | None = None,
 ) -> torch.Tensor:
     """Run every timestep set on the scheduler from x (noise, or a noised latent for
-    variations) and return the final clean latent (B, C, L)."""
+    variations) and return the final clean latent (B, C, L). ``early`` replaces the negative
+    and scale at the noisiest timesteps."""
     if scheduler.timesteps is None:
         raise RuntimeError("sample() needs scheduler.set_timesteps() to have been called.")
     total = len(scheduler.timesteps)
     for i, t in enumerate(scheduler.timesteps):
         t_batch = torch.full((x.shape[0],), int(t), dtype=torch.int64, device=x.device)
-        out = guided_output(denoiser, x, t_batch, cond, uncond, cfg_scale)
+        if early is not None and int(t) >= early.from_timestep:
+            out = guided_output(denoiser, x, t_batch, cond, early.negative, early.cfg_scale)
+        else:
+            out = guided_output(denoiser, x, t_batch, cond, uncond, cfg_scale)
         x = scheduler.step(out, t, x).prev_sample
         if progress is not None:
             progress(i + 1, total)

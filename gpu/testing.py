@@ -19,7 +19,12 @@ from gpu.vocoder import ISTFTVocoder, VocoderConfig
 TINY_VOCABULARY = ["boomy", "deep", "hit", "house", "punchy", "short"]
 
 
-def write_tiny_weights(folder: Path | str, seed: int = 0, default_steps: int = 4) -> Path:
+def write_tiny_weights(
+    folder: Path | str,
+    seed: int = 0,
+    default_steps: int = 4,
+    keyword_guidance_from: int | None = None,
+) -> Path:
     torch.manual_seed(seed)
     spectral = SpectralConfig()
     latent = 4
@@ -57,4 +62,5 @@ def write_tiny_weights(folder: Path | str, seed: int = 0, default_steps: int = 4
         spectral=spectral,
         default_steps=default_steps,
         prior=DescriptorPrior(rows),
+        keyword_guidance_from=keyword_guidance_from,
     )
