@@ -33,6 +33,7 @@ from gpu.sampler import EarlyGuidance, sample
 from gpu.samplers import make_scheduler
 from gpu.schedule import NoiseSchedule, ScheduleConfig
 from gpu.spectral import LogMel, SpectralConfig
+from gpu.tuning import tune
 from gpu.wav import to_wav_bytes
 
 __all__ = ["DEFAULT_WEIGHTS", "KickPipeline", "PromptError"]
@@ -252,7 +253,8 @@ class KickPipeline:
         """n new kicks -> float32 (88200,) when n == 1 else (n, 88200).
 
         prompt: keywords from ``vocabulary`` (None: no keyword condition). note: tail pitch
-        as a note name ("F1") or Hz. decay_ms: time to -30 dB. punch: transient energy share
+        as a note name ("F1") or Hz; the kick is then tuned to it (gpu.tuning, within 3
+        semitones). decay_ms: time to -30 dB. punch: transient energy share
         (0-1). With nothing asked at all, each kick's condition is drawn from the weights'
         descriptor prior (gpu.prior) and sampled without guidance; prior=False samples the
         unconditional model instead. Same seed, same arguments, same machine -> same audio.
@@ -267,7 +269,8 @@ class KickPipeline:
         scheduler = make_scheduler(self.sampler_name, self.schedule)
         scheduler.set_timesteps(self._steps(steps))
         z = self._denoise(self._seeded_noise(int(n), seed), cond, cfg_scale, scheduler, progress)
-        audio = self._latent_to_audio(z)
+        target = None if note is None else self._note_hz(note)
+        audio = np.stack([tune(kick, target) for kick in self._latent_to_audio(z)])
         return audio[0] if n == 1 else audio
 
     def generate_batch(
@@ -335,7 +338,9 @@ class KickPipeline:
             progress,
             early,
         )
-        return self._latent_to_audio(z)
+        targets = [None if row.get("note") is None else self._note_hz(row["note"]) for row in rows]
+        kicks = self._latent_to_audio(z)
+        return np.stack([tune(kick, target) for kick, target in zip(kicks, targets, strict=True)])
 
     def _drawn_condition(self, n: int, seed: int) -> Condition:
         """n conditions drawn from the prior, on a stream of their own: the same seed gives
@@ -358,8 +363,8 @@ class KickPipeline:
     ) -> np.ndarray:
         """A variation of one kick (88200,): encode, noise to ``strength`` of the schedule
         (0: the same kick, 1: a new kick), denoise conditioned on the original's own tail
-        pitch, decay and punch so the variation stays in key and in shape (SDEdit, Meng et
-        al. 2022)."""
+        pitch, decay and punch so the variation stays in shape (SDEdit, Meng et al. 2022),
+        and tuned to the original's tail pitch (gpu.tuning) so it stays in key."""
         kick = np.asarray(audio, dtype=np.float32)
         if kick.ndim != 1 or kick.size == 0 or not np.all(np.isfinite(kick)):
             raise PromptError("vary() needs one mono kick: a finite 1-D float array.")
@@ -387,7 +392,8 @@ class KickPipeline:
         t0 = scheduler.timesteps[:1]
         x = self.schedule.add_noise(z0, self._seeded_noise(1, seed), t0)
         z = self._denoise(x, cond, cfg_scale, scheduler, progress)
-        return self._latent_to_audio(z)[0]
+        key = float(measured["tail_pitch_hz"][0])
+        return tune(self._latent_to_audio(z)[0], key if math.isfinite(key) else None)
 
     def reconstruct(self, audio: np.ndarray) -> np.ndarray:
         """VAE + vocoder round trip (no diffusion), for evaluating the representation.

@@ -53,6 +53,13 @@ def test_note_request_moves_the_tail_pitch(pipe):
     )
 
 
+def test_a_kick_asked_for_a_note_is_in_tune(pipe):
+    for note, hz in (("C1", 32.70), ("F#1", 46.25), ("B1", 61.74)):
+        tails = describe_batch(pipe.generate("hit", seed=5, n=6, note=note))["tail_pitch_hz"]
+        cents = 1200 * np.abs(np.log2(tails / hz))
+        assert np.sum(cents <= 30) >= 5, (note, np.round(cents))
+
+
 def test_free_generation_follows_the_shipped_prior(pipe):
     # The prior is the real training rows' alone: 102 kicks of the packaged train split,
     # 16 copies each (gpu.corpus.augment).
