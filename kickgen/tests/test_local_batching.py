@@ -211,11 +211,25 @@ def test_clicks_arriving_one_after_another_share_one_batch(generator, monkeypatc
     """An idle model waits while requests keep arriving (each within the quiet window), so
     members clicking together are not split into a lone kick and the rest."""
     monkeypatch.setattr(generators, "GATHER_QUIET_S", 1.0)
+    monkeypatch.setattr(generators, "GATHER_BURST_QUIET_S", 1.0)
     monkeypatch.setattr(generators, "GATHER_MAX_S", 5.0)
     callers = []
     for request in REQUESTS:
         callers.append(Caller(generator, request))
         time.sleep(0.05)
+    for caller in callers:
+        assert isinstance(caller.join(), bytes)
+    assert generator.batches == [[1, 2, 3]]
+
+
+def test_once_two_clicks_wait_a_slower_third_still_joins_them(generator, monkeypatch):
+    """A burst (two waiting) is waited for longer than a lone click would be."""
+    monkeypatch.setattr(generators, "GATHER_QUIET_S", 0.2)
+    monkeypatch.setattr(generators, "GATHER_BURST_QUIET_S", 3.0)
+    monkeypatch.setattr(generators, "GATHER_MAX_S", 6.0)
+    callers = [Caller(generator, request) for request in REQUESTS[:2]]  # together
+    time.sleep(0.8)  # far past a lone click's quiet, well inside the burst's
+    callers.append(Caller(generator, REQUESTS[2]))
     for caller in callers:
         assert isinstance(caller.join(), bytes)
     assert generator.batches == [[1, 2, 3]]
