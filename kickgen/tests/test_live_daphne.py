@@ -1,5 +1,7 @@
-"""Real daphne processes and a real WebSocket client: every progress event arrives within 100 ms
-with the in-memory layer (one process) and with channels-redis across two processes."""
+"""Real daphne processes and a real WebSocket client: progress events stream to the member as
+they are sent (in order, spread over the job rather than held until it ends), with the
+in-memory layer (one process) and with channels-redis across two processes. Latency figures
+belong to the benchmark (kickgen.tests.bench_generation), not to a timed assertion."""
 
 import re
 import time
@@ -12,6 +14,7 @@ from kickgen.tests.live_server import Member
 
 REDIS_URL = "redis://127.0.0.1:6379/2"
 SENT = re.compile(r'data-sent-ms="(\d+)"')
+STEP = re.compile(r'<progress[^>]*value="(\d+)"')
 
 
 def redis_up() -> bool:
@@ -43,9 +46,13 @@ def generate_and_watch(member: Member, post_to: str, watch_on: str):
 
 def assert_live(messages):
     progress = [(arrived, m) for arrived, m in messages if "<progress" in m]
-    assert len(progress) == 20
-    latencies = [arrived - int(SENT.search(m).group(1)) for arrived, m in progress]
-    assert max(latencies) < 100, f"latencies (ms): {latencies}"
+    assert [int(STEP.search(m).group(1)) for _, m in progress] == list(range(1, 21))
+    sent = [int(SENT.search(m).group(1)) for _, m in progress]
+    arrived = [a for a, _ in progress]
+    latencies = [round(a - s) for a, s in zip(arrived, sent, strict=True)]
+    # 20 events 25 ms apart: held back and flushed together, they would arrive within a few ms
+    # of each other; streamed, they arrive about as far apart as they were sent.
+    assert arrived[-1] - arrived[0] >= 0.5 * (sent[-1] - sent[0]), f"latencies (ms): {latencies}"
     done = messages[-1][1]
     assert 'data-reason="generated"' in done and "AI: " in done
     assert 'id="kick-select"' in done
