@@ -157,21 +157,17 @@ class KickBatchGenerator:
         the model cannot honour (a PromptError), which fails only that call. Steps go to each
         call's `progress_key` partition of the progress Queue as [step, total].
         """
-        from gpu.pipeline import PromptError
-
         rows = [
             {"prompt": p, "seed": s, "note": n, "decay_ms": d, "punch": u}
             for p, s, n, d, u in zip(prompt, seed, note, decay_ms, punch, strict=True)
         ]
         results: list[dict] = [{} for _ in rows]
         valid = []
-        for index, row in enumerate(rows):
-            try:
-                self.pipe.condition(row["prompt"], row["note"], row["decay_ms"], row["punch"])
-            except PromptError as error:
+        for index, error in enumerate(self.pipe.refusals(rows)):
+            if error is None:
+                valid.append(index)
+            else:
                 results[index] = {"error": str(error)}
-                continue
-            valid.append(index)
         if not valid:
             return results
         relay = ProgressRelay(progress_queue, [progress_key[i] for i in valid if progress_key[i]])

@@ -291,7 +291,7 @@ class KickPipeline:
         which moves samples by ~1e-5 of full scale (test_pipeline_batch bounds it), below
         one step of the 16-bit WAV a kick is stored as. Progress is reported once per step
         for the whole batch. A bad row raises PromptError before any work; callers that must
-        fail only that row check each one with ``condition`` first.
+        fail only that row split the bad ones off with ``refusals`` first.
         """
         rows = list(rows)
         if not 1 <= len(rows) <= MAX_KICKS:
@@ -304,12 +304,7 @@ class KickPipeline:
                 raise TypeError(
                     f"generate_batch rows take {sorted(ROW_KEYS)}, not {sorted(unknown)}."
                 )
-            cond = self.condition(
-                row.get("prompt", DEFAULT_PROMPT),
-                row.get("note"),
-                row.get("decay_ms"),
-                row.get("punch"),
-            )
+            cond = self._row_condition(row)
             seed = _seed(row.get("seed"))
             scale = cfg_scale
             if prior and self.prior is not None and cond.asks_nothing:
@@ -341,6 +336,26 @@ class KickPipeline:
         targets = [None if row.get("note") is None else self._note_hz(row["note"]) for row in rows]
         kicks = self._latent_to_audio(z)
         return np.stack([tune(kick, target) for kick, target in zip(kicks, targets, strict=True)])
+
+    def refusals(self, rows: Sequence[Mapping[str, Any]]) -> list[PromptError | None]:
+        """For each ``generate_batch`` row, the PromptError it would raise, or None."""
+        errors: list[PromptError | None] = []
+        for row in rows:
+            try:
+                self._row_condition(row)
+            except PromptError as error:
+                errors.append(error)
+            else:
+                errors.append(None)
+        return errors
+
+    def _row_condition(self, row: Mapping[str, Any]) -> Condition:
+        return self.condition(
+            row.get("prompt", DEFAULT_PROMPT),
+            row.get("note"),
+            row.get("decay_ms"),
+            row.get("punch"),
+        )
 
     def _drawn_condition(self, n: int, seed: int) -> Condition:
         """n conditions drawn from the prior, on a stream of their own: the same seed gives

@@ -6,20 +6,14 @@ from dataclasses import dataclass
 from django import forms
 from kickwithreverb.ids import MAX_ID
 
+from gpu.descriptors import NOTE_NAMES, note_to_hz
 from kickgen.generators import DEFAULT_KEYWORDS, DescriptorRanges
 
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 # Kick tails live between C1 (32.7 Hz) and B2 (123.5 Hz).
 TAIL_NOTES = tuple(f"{name}{octave}" for octave in (1, 2) for name in NOTE_NAMES)
 DECAY_MS_RANGE = (50, 2000)
 PUNCH_RANGE = (0.0, 1.0)
 PUNCH_STEP = 0.01
-
-
-def note_hz(note: str) -> float:
-    name, octave = note[:-1], int(note[-1])
-    midi = 12 * (octave + 1) + NOTE_NAMES.index(name)
-    return 440.0 * 2.0 ** ((midi - 69) / 12)
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class AskRanges:
         decay_lo, decay_hi = model.get("decay_ms", DECAY_MS_RANGE)
         punch_lo, punch_hi = model.get("punch", PUNCH_RANGE)
         return cls(
-            notes=tuple(n for n in TAIL_NOTES if pitch_lo <= note_hz(n) <= pitch_hi),
+            notes=tuple(n for n in TAIL_NOTES if pitch_lo <= note_to_hz(n) <= pitch_hi),
             decay_ms=(
                 max(DECAY_MS_RANGE[0], math.ceil(decay_lo)),
                 min(DECAY_MS_RANGE[1], math.floor(decay_hi)),

@@ -265,15 +265,14 @@ class LocalGenerator:
         from gpu.pipeline import KickPipeline
 
         pipe = self.pipeline()
-        rows = []
-        for pending in batch:
-            row = pending.request.model_kwargs()
-            try:
-                pipe.condition(row["prompt"], row["note"], row["decay_ms"], row["punch"])
-            except PromptError as exc:
-                pending.fail(exc)
-                continue
-            rows.append(pending)
+        kwargs = [pending.request.model_kwargs() for pending in batch]
+        rows, asked = [], []
+        for pending, row, error in zip(batch, kwargs, pipe.refusals(kwargs), strict=True):
+            if error is None:
+                rows.append(pending)
+                asked.append(row)
+            else:
+                pending.fail(error)
         if not rows:
             return
         waiting = list(rows)
@@ -286,9 +285,7 @@ class LocalGenerator:
                 raise _Abandoned  # every waiter is gone: stop spending the CPU on them
 
         try:
-            audio = pipe.generate_batch(
-                [pending.request.model_kwargs() for pending in rows], progress=progress
-            )  # (B, 88200)
+            audio = pipe.generate_batch(asked, progress=progress)  # (B, 88200)
         except _Abandoned:
             return
         for pending, kick in zip(rows, audio, strict=True):

@@ -207,37 +207,40 @@ def test_jobs_clicked_together_share_a_batch_and_keep_their_own_outcome(
     assert runner.ahead_of(str(reserved[0].pk)) is None
 
 
+def gather_for(monkeypatch, lone_s: float, burst_s: float, longest_s: float) -> None:
+    monkeypatch.setattr(generators, "GATHER_QUIET_S", lone_s)
+    monkeypatch.setattr(generators, "GATHER_BURST_QUIET_S", burst_s)
+    monkeypatch.setattr(generators, "GATHER_MAX_S", longest_s)
+
+
+def assert_one_batch(generator, callers) -> None:
+    for caller in callers:
+        assert isinstance(caller.join(), bytes)
+    assert generator.batches == [[1, 2, 3]]
+
+
 def test_clicks_arriving_one_after_another_share_one_batch(generator, monkeypatch):
     """An idle model waits while requests keep arriving (each within the quiet window), so
     members clicking together are not split into a lone kick and the rest."""
-    monkeypatch.setattr(generators, "GATHER_QUIET_S", 1.0)
-    monkeypatch.setattr(generators, "GATHER_BURST_QUIET_S", 1.0)
-    monkeypatch.setattr(generators, "GATHER_MAX_S", 5.0)
+    gather_for(monkeypatch, lone_s=1.0, burst_s=1.0, longest_s=5.0)
     callers = []
     for request in REQUESTS:
         callers.append(Caller(generator, request))
         time.sleep(0.05)
-    for caller in callers:
-        assert isinstance(caller.join(), bytes)
-    assert generator.batches == [[1, 2, 3]]
+    assert_one_batch(generator, callers)
 
 
 def test_once_two_clicks_wait_a_slower_third_still_joins_them(generator, monkeypatch):
     """A burst (two waiting) is waited for longer than a lone click would be."""
-    monkeypatch.setattr(generators, "GATHER_QUIET_S", 0.2)
-    monkeypatch.setattr(generators, "GATHER_BURST_QUIET_S", 3.0)
-    monkeypatch.setattr(generators, "GATHER_MAX_S", 6.0)
+    gather_for(monkeypatch, lone_s=0.2, burst_s=3.0, longest_s=6.0)
     callers = [Caller(generator, request) for request in REQUESTS[:2]]  # together
     time.sleep(0.8)  # far past a lone click's quiet, well inside the burst's
     callers.append(Caller(generator, REQUESTS[2]))
-    for caller in callers:
-        assert isinstance(caller.join(), bytes)
-    assert generator.batches == [[1, 2, 3]]
+    assert_one_batch(generator, callers)
 
 
 def test_a_full_batch_starts_without_waiting(generator, monkeypatch):
-    monkeypatch.setattr(generators, "GATHER_QUIET_S", 30.0)
-    monkeypatch.setattr(generators, "GATHER_MAX_S", 30.0)
+    gather_for(monkeypatch, lone_s=30.0, burst_s=30.0, longest_s=30.0)
     generator.max_batch = len(REQUESTS)
     started = time.monotonic()
     callers = [Caller(generator, request) for request in REQUESTS]

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gpu.descriptors import note_to_hz
 from kickgen import fragments, jobs
-from kickgen.forms import note_hz
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick, stored_files
@@ -317,7 +317,7 @@ def test_controls_offer_only_what_the_shipped_model_accepts(member_client, setti
     assert int(decay.group(2)) <= model["decay_ms"][1] < int(decay.group(2)) + 1
     notes = re.findall(r'<option value="([A-G]#?\d)">', page)
     assert notes and all(
-        model["tail_pitch_hz"][0] <= note_hz(note) <= model["tail_pitch_hz"][1] for note in notes
+        model["tail_pitch_hz"][0] <= note_to_hz(note) <= model["tail_pitch_hz"][1] for note in notes
     )
     over = f"{float(punch.group(2)) + 0.01:.2f}"
     refused = member_client.post(reverse("kickgen:generate"), {"punch": over}, **HTMX)
