@@ -422,6 +422,17 @@ class KickPipeline:
         )
         return out[0] if np.asarray(audio).ndim == 1 else out
 
+    @torch.inference_mode()
+    def vocode(self, audio: np.ndarray) -> np.ndarray:
+        """The vocoder alone on each kick's own spectrogram (no VAE): which part of a round
+        trip's error the vocoder makes. (B, N) -> (B, 88200)."""
+        batch = np.atleast_2d(np.asarray(audio, dtype=np.float32))
+        spectrograms = (
+            self.mel(torch.from_numpy(batch[i : i + 32]).to(self.device))
+            for i in range(0, len(batch), 32)
+        )
+        return np.concatenate([finish(self.vocoder(s).float().cpu().numpy()) for s in spectrograms])
+
     @staticmethod
     def to_wav_bytes(audio: np.ndarray, float32: bool = False) -> bytes:
         """One kick (88200,) -> WAV bytes, 44.1 kHz mono, 16-bit PCM (or 32-bit float)."""

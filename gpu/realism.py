@@ -434,6 +434,14 @@ def format_report(report: dict[str, Any]) -> list[str]:
             f"harmonic in {rebuilt['body_on_a_harmonic']} of {rebuilt['pitched']}, transient "
             f"share error median {rebuilt['transient_share_median_abs_error']:.3f}"
         )
+    alone = rebuilt.get("vocoder_alone")
+    if alone:
+        lines.append(
+            f"  {'':<12} the vocoder alone, on their own spectrograms: "
+            f"{alone['tail_pitch_median_abs_error_st']:.2f} st, on a harmonic in "
+            f"{alone['body_on_a_harmonic']}, transient share "
+            f"{alone['transient_share_median_abs_error']:.3f}"
+        )
     return lines
 
 
