@@ -5,7 +5,7 @@ Members: `member` (mira) and `other_member` (otto), `member_client` (the test cl
 as `member`), and `fresh_cache` for tests whose rate limits live in the cache.
 
 Browser tests: pytest-django's `live_server` is WSGI (no WebSockets), so browser tests get a real
-daphne process instead (kickwithreverb.live_server), one per test session, on a free port, over a
+daphne process instead (testsupport.live_server), one per test session, on a free port, over a
 file-based SQLite database that is migrated first, with static files collected the way
 production serves them. Chromium comes from Debian (/usr/bin/chromium) via pytest-playwright.
 
@@ -28,7 +28,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from kickwithreverb.browser import (
+
+from testsupport.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     MEMBER_PASSWORD,
@@ -37,9 +38,8 @@ from kickwithreverb.browser import (
     unique_username,
     wait_engine_ready,
 )
-from kickwithreverb.live_server import REPO_ROOT, DaphneServer, serve
-
-from kickgen.tests.redis_server import RedisServer
+from testsupport.live_server import REPO_ROOT, DaphneServer, serve
+from testsupport.redis_server import RedisServer
 
 # ------------------------------------------------------------------ members
 
@@ -71,7 +71,7 @@ def fresh_cache() -> Iterator[None]:
 
 @pytest.fixture
 def redis_server(tmp_path):
-    """A private redis-server the test may stop and restart (kickgen.tests.redis_server)."""
+    """A private redis-server the test may stop and restart (testsupport.redis_server)."""
     server = RedisServer(tmp_path)
     server.start()
     yield server
@@ -103,7 +103,7 @@ def daphne_server(
     daphne_settings_lines: list[str],
     daphne_env: dict[str, str],
 ) -> Iterator[DaphneServer]:
-    """One daphne process for the whole session (see kickwithreverb.live_server)."""
+    """One daphne process for the whole session (see testsupport.live_server)."""
     with serve(tmp_path_factory.mktemp("daphne"), daphne_settings_lines, daphne_env) as server:
         # Tests that touch the ORM from Playwright's (event-loop) thread need this.
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -156,7 +156,7 @@ def page(page):
 
 @pytest.fixture
 def browser_helpers():
-    """kickwithreverb.browser's page steps, and where tests leave screenshots and downloads."""
+    """testsupport.browser's page steps, and where tests leave screenshots and downloads."""
     return SimpleNamespace(
         signup=signup,
         login=login,

@@ -59,7 +59,7 @@ def stages_ms(pipe: KickPipeline, runs: int = 10) -> dict:
     with torch.inference_mode():
 
         def diffusion(_):
-            from gpu.samplers import make_scheduler
+            from gpu.diffusion.solvers import make_scheduler
 
             scheduler = make_scheduler(pipe.sampler_name, pipe.schedule)
             scheduler.set_timesteps(pipe.default_steps)

@@ -55,7 +55,7 @@ image = (
         "huggingface_hub==2.4.0",
         "safetensors>=0.4",
         "numpy>=1.26",
-        "soundfile==0.13.1",  # gpu.wav writes the kick's WAV bytes with it
+        "soundfile==0.13.1",  # gpu.audio.wav writes the kick's WAV bytes with it
     )
     .env(
         {
@@ -255,7 +255,7 @@ class KickGenerator:
 
     @modal.method()
     def vary_kick(self, wav: bytes, strength: float = 0.5, seed: int | None = None) -> bytes:
-        from gpu.wav import read_wav_bytes
+        from gpu.audio.wav import read_wav_bytes
 
         audio, sample_rate = read_wav_bytes(wav)
         if sample_rate != 44_100:

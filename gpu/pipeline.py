@@ -5,7 +5,11 @@
     kicks = pipe.generate_batch([{"seed": 1, "note": "F1"}, {"prompt": "deep", "seed": 2}])
 
 Flow: condition (keywords + descriptors) -> DPM-Solver++(2M) over the latent U-Net with
-classifier-free guidance -> VAE decoder -> log-mel -> iSTFT vocoder -> ``audio.finish``.
+classifier-free guidance -> VAE decoder -> log-mel -> iSTFT vocoder -> ``output_format.finish``.
+
+Kept whole: KickPipeline is the one public class of the model. Its methods (generate, a batch,
+vary, reconstruct) share the loaded networks, the condition they build from a request and the
+seeded noise; the parts they call live in gpu.audio, gpu.diffusion and gpu.networks.
 """
 
 from __future__ import annotations
@@ -21,20 +25,20 @@ from typing import Any
 import numpy as np
 import torch
 
-from gpu import descriptors
-from gpu.audio import finish
-from gpu.checkpoint import load_network
-from gpu.conditioning import Condition, ConditionEncoder, descriptor_row
-from gpu.hub import resolve_weights
-from gpu.prior import PRIOR_FILE, DescriptorPrior
+from gpu.audio import descriptors
+from gpu.audio.output_format import finish
+from gpu.audio.spectral import LogMel, SpectralConfig
+from gpu.audio.tuning import tune
+from gpu.audio.wav import to_wav_bytes
+from gpu.diffusion.guidance import EarlyGuidance, sample
+from gpu.diffusion.prior import PRIOR_FILE, DescriptorPrior
+from gpu.diffusion.schedule import NoiseSchedule, ScheduleConfig
+from gpu.diffusion.solvers import make_scheduler
+from gpu.networks.conditioning import Condition, ConditionEncoder, descriptor_row
+from gpu.networks.roles import Autoencoder, Denoiser, Vocoder
 from gpu.prompt import PromptError, parse_prompt
-from gpu.roles import Autoencoder, Denoiser, Vocoder
-from gpu.sampler import EarlyGuidance, sample
-from gpu.samplers import make_scheduler
-from gpu.schedule import NoiseSchedule, ScheduleConfig
-from gpu.spectral import LogMel, SpectralConfig
-from gpu.tuning import tune
-from gpu.wav import to_wav_bytes
+from gpu.weights_io.checkpoint import load_network
+from gpu.weights_io.hub import resolve_weights
 
 __all__ = ["DEFAULT_WEIGHTS", "KickPipeline", "PromptError"]
 
@@ -253,10 +257,10 @@ class KickPipeline:
         """n new kicks -> float32 (88200,) when n == 1 else (n, 88200).
 
         prompt: keywords from ``vocabulary`` (None: no keyword condition). note: tail pitch
-        as a note name ("F1") or Hz; the kick is then tuned to it (gpu.tuning, within 3
+        as a note name ("F1") or Hz; the kick is then tuned to it (gpu.audio.tuning, within 3
         semitones). decay_ms: time to -30 dB. punch: transient energy share
         (0-1). With nothing asked at all, each kick's condition is drawn from the weights'
-        descriptor prior (gpu.prior) and sampled without guidance; prior=False samples the
+        descriptor prior (gpu.diffusion.prior) and sampled without guidance; prior=False samples the
         unconditional model instead. Same seed, same arguments, same machine -> same audio.
         """
         if not 1 <= int(n) <= MAX_KICKS:
@@ -379,7 +383,7 @@ class KickPipeline:
         """A variation of one kick (88200,): encode, noise to ``strength`` of the schedule
         (0: the same kick, 1: a new kick), denoise conditioned on the original's own tail
         pitch, decay and punch so the variation stays in shape (SDEdit, Meng et al. 2022),
-        and tuned to the original's tail pitch (gpu.tuning) so it stays in key."""
+        and tuned to the original's tail pitch (gpu.audio.tuning) so it stays in key."""
         kick = np.asarray(audio, dtype=np.float32)
         if kick.ndim != 1 or kick.size == 0 or not np.all(np.isfinite(kick)):
             raise PromptError("vary() needs one mono kick: a finite 1-D float array.")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from huggingface_hub import HfApi
 
-from gpu.hub import is_repo_id
 from gpu.pipeline import KickPipeline
+from gpu.weights_io.hub import is_repo_id
 
 
 def check_weights(folder: Path) -> None:
@@ -28,7 +28,9 @@ def publish(repo: str, weights: Path, private: bool = False, message: str | None
     if not is_repo_id(repo):
         raise SystemExit(f"--repo must look like 'org/name', got {repo!r}.")
     if not (weights / "config.json").is_file():
-        raise SystemExit(f"{weights} has no config.json: export weights with python -m gpu.export.")
+        raise SystemExit(
+            f"{weights} has no config.json: export weights with python -m gpu.train.export."
+        )
     check_weights(weights)
     api = HfApi()
     api.create_repo(repo, repo_type="model", private=private, exist_ok=True)

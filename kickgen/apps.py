@@ -6,7 +6,7 @@ class KickgenConfig(AppConfig):
 
     Jobs left pending or running by a crash are failed on each process's first kickgen request
     or WebSocket connection, then by later ones once their heartbeat is stale
-    (`kickgen.jobs.sweep_orphans`), and by the `kickgen_fail_orphans` command; not in
+    (`kickgen.jobs.orphans.sweep_orphans`), and by the `kickgen_fail_orphans` command; not in
     `ready()`: ready() also runs for `migrate` on an empty database, where the jobs table does
     not exist yet.
     """
@@ -15,5 +15,6 @@ class KickgenConfig(AppConfig):
     verbose_name = "AI kick generation"
 
     def ready(self) -> None:
-        # Connect the receivers: files of kicks deleted by cascade, sockets of ended sessions.
-        from kickgen import sessions, signals  # noqa: F401
+        # Connect the receivers: files of kicks deleted by cascade, sockets of ended sessions,
+        # members' live job status.
+        from kickgen import live_status, sessions, signals  # noqa: F401

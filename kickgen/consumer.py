@@ -26,8 +26,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
 from redis.exceptions import RedisError
 
-from kickgen import fragments, jobs
+from kickgen import fragments
 from kickgen.events import bind_server_loop, group_name
+from kickgen.jobs.orphans import sweep_orphans
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ LAYER_ERRORS = (RedisError, OSError)
 
 
 def _current_state(user: AbstractBaseUser) -> str:
-    jobs.sweep_orphans()
+    sweep_orphans()
     return fragments.kicks_html(fragments.kicks_for(user)) + fragments.current_status_html(user)
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django import forms
 from kickwithreverb.ids import MAX_ID
 
-from gpu.descriptors import NOTE_NAMES, note_to_hz
-from kickgen.generators import DEFAULT_KEYWORDS, DescriptorRanges
+from gpu.audio.descriptors import NOTE_NAMES, note_to_hz
+from kickgen.generators.protocol import DEFAULT_KEYWORDS, DescriptorRanges
 
 # Kick tails live between C1 (32.7 Hz) and B2 (123.5 Hz).
 TAIL_NOTES = tuple(f"{name}{octave}" for octave in (1, 2) for name in NOTE_NAMES)

@@ -1,7 +1,7 @@
 """The HTML fragments of AI Kick Gen mode, one per swappable element id.
 
-Views return them to htmx; jobs send them through the channel layer, where the htmx ws
-extension swaps every top-level element by its id. Each function renders one element.
+Views return them to htmx; `kickgen.live_status` sends them through the channel layer, where the
+htmx ws extension swaps every top-level element by its id. Each function renders one element.
 """
 
 import json
@@ -11,6 +11,7 @@ import time
 from django.contrib.auth.models import AbstractBaseUser
 from django.template.loader import render_to_string
 
+from kickgen.jobs.runner import get_runner
 from kickgen.limits import ACTIVE, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from presets.sound_contract import contract_json
@@ -67,8 +68,6 @@ def current_status_html(user: AbstractBaseUser) -> str:
 
 
 def _active_status_html(job: GenerationJob) -> str:
-    from kickgen.jobs import get_runner
-
     ahead = get_runner().ahead_of(str(job.pk))
     # A running job may still wait for the batch before its own (ahead > 0).
     if ahead or (job.status == GenerationJob.Status.PENDING and ahead is not None):

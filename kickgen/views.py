@@ -1,6 +1,6 @@
 """AI Kick Gen mode's HTTP side: generate / vary, kick info, delete, download, resync.
 
-Views are thin: forms validate, `limits.reserve_generation` reserves, `jobs.submit` queues,
+Views are thin: forms validate, `limits.reserve_generation` reserves, `runner.submit` queues,
 `fragments` renders. htmx requests get fragments; plain form posts are redirected to the page.
 """
 
@@ -21,9 +21,14 @@ from django_htmx.http import reswap, retarget
 from django_ratelimit.core import is_ratelimited
 from kickwithreverb.ids import parse_id
 
-from kickgen import fragments, generators, jobs
+from kickgen import fragments
 from kickgen.events import bind_server_loop_from_sync_view
 from kickgen.forms import AskRanges, GenerateForm, VaryForm
+from kickgen.generators import backend
+from kickgen.generators.protocol import Generator
+from kickgen.jobs import runner
+from kickgen.jobs.orphans import sweep_orphans
+from kickgen.jobs.processing import new_seed
 from kickgen.limits import LimitReached, check_limits, reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.storage import StorageUnavailable, get_kick_storage, storage_probe
@@ -49,7 +54,7 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        jobs.sweep_orphans()
+        sweep_orphans()
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -91,11 +96,11 @@ def _kick_gone(request: HttpRequest) -> HttpResponse:
     return _refuse(request, MSG_KICK_GONE, 404, extra_html=refresh)
 
 
-def _from_model(read: Callable[[generators.Generator], T], fallback: T, what: str) -> T:
+def _from_model(read: Callable[[Generator], T], fallback: T, what: str) -> T:
     """What the page needs of the model, or `fallback` (logged) when its weights cannot be read:
     the page still renders and the form still validates."""
     try:
-        return read(generators.get_generator())
+        return read(backend.get_generator())
     except Exception:
         logger.exception("kickgen could not read the model's %s", what)
         return fallback
@@ -167,14 +172,14 @@ def _start_once(request: HttpRequest, **job_fields: object) -> HttpResponse:
     if storage_probe.problem() is not None:
         return _refuse(request, MSG_NO_STORAGE, 503)
     if job_fields["seed"] is None:
-        job_fields["seed"] = jobs.new_seed()
+        job_fields["seed"] = new_seed()
     try:
         job, usage = reserve_generation(request.user, **job_fields)
     except LimitReached as refusal:
         return _refuse(request, refusal.message, refusal.status)
     bind_server_loop_from_sync_view()
-    jobs.submit(job)
-    ahead = jobs.get_runner().ahead_of(str(job.pk))
+    runner.submit(job)
+    ahead = runner.get_runner().ahead_of(str(job.pk))
     html = fragments.status_html("queued" if ahead else "running", job_id=str(job.pk), ahead=ahead)
     response = _page_or(request, html, 202 if request.htmx else 302)
     response["X-Kickgen-Job"] = str(job.pk)

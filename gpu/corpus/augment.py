@@ -10,14 +10,14 @@ does to a one-shot, each draw independent and deterministic in (seed, kick, copy
     saturation  tanh(g·x)/tanh(g), g log-uniform 0.5–2.5 (a soft clipper)
     tilt        x + a·(x − low-passed x), a uniform in ±0.5: brighter or darker attack
 
-then `gpu.audio.finish`, as every kick. The first copy is the kick itself, unchanged.
+then `gpu.audio.output_format.finish`, as every kick. The first copy is the kick itself, unchanged.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gpu.audio import N_SAMPLES, SAMPLE_RATE, finish
+from gpu.audio.output_format import N_SAMPLES, SAMPLE_RATE, finish
 from gpu.corpus.corpus import Corpus
 
 _TILT_CORNER_HZ = 1_000.0

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gpu.descriptors import describe_batch
+from gpu.audio.descriptors import describe_batch
 
 
 @dataclass

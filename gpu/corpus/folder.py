@@ -11,8 +11,8 @@ Each kick is mixed to mono and cut to the part that sounds (from the first to th
 within −60 dB of the peak, so the attack starts at t = 0 where the descriptors' attack windows
 look for it, and padding in the file is not taken for sound), resampled to 44.1 kHz with a
 polyphase filter (scipy.signal.resample_poly), then finished like every kick: 2.000 s, cubic
-tail fade, zero DC, peak 1.0 (`gpu.audio.finish`, which keeps the padding after a short kick
-exactly silent).
+tail fade, zero DC, peak 1.0 (`gpu.audio.output_format.finish`, which keeps the padding
+after a short kick exactly silent).
 
 Keywords mean what they mean on synthetic kicks: every kick gets the rule keywords its audio
 measures (`assign_keywords`), plus the file-name words of `name_keywords` — in at least 5
@@ -31,10 +31,10 @@ import numpy as np
 import soundfile
 from scipy.signal import resample_poly
 
-from gpu.audio import SAMPLE_RATE, finish
+from gpu.audio.descriptors import describe_batch
+from gpu.audio.output_format import SAMPLE_RATE, finish
 from gpu.corpus.corpus import Corpus
 from gpu.corpus.keywords import MIN_KEYWORD_COUNT, assign_keywords, filename_words, name_keywords
-from gpu.descriptors import describe_batch
 
 AUDIO_SUFFIXES = frozenset({".wav", ".wave", ".aif", ".aiff", ".aifc", ".flac", ".ogg", ".mp3"})
 _SILENCE_DB = -60.0

@@ -1,6 +1,6 @@
 """Keywords: their measurable meanings (every corpus) and file-name words (sample folders).
 
-Every rule keyword is a test on descriptors from `gpu.descriptors`, so a label is a fact about
+Every rule keyword is a test on descriptors from `gpu.audio.descriptors`, so a label is a fact about
 the audio and means the same on a synthetic kick and on one from any folder. Each keyword
 also names one *defining feature* and the direction in which it should move; the evaluation's
 control score asks whether a kick generated with the keyword beats an unconditional kick from

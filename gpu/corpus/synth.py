@@ -15,8 +15,8 @@ blocks with NumPy:
     drive  = soft saturation tanh(d·x)/tanh(d) of body·amp + click (odd harmonics)
     room   = noise with its own, slower decay: the shell and room of a recorded kick
 
-then `gpu.audio.finish` (2 s, cubic tail fade, zero DC, peak 1.0). Kick i depends only on
-(seed, i), so `synthesize(256, s)` is the first 256 kicks of `synthesize(5000, s)`.
+then `gpu.audio.output_format.finish` (2 s, cubic tail fade, zero DC, peak 1.0). Kick i
+depends only on (seed, i), so `synthesize(256, s)` is the first 256 kicks of `synthesize(5000, s)`.
 
 Calibration (v6): the ranges are drawn so that the descriptor distributions match real kick
 one-shots (`python -m gpu.corpus.packaged`, its train split; never the evaluation's reserved
@@ -26,7 +26,7 @@ stays where tanh is a soft knee), transient and inharmonic shares up to real lev
 figures are in gpu/weights/README.md.
 
 Keywords are not taken from the parameters but measured: every kick is described with
-`gpu.descriptors` and labelled by the rules in `gpu.corpus.keywords`, so each label is true of
+`gpu.audio.descriptors` and labelled by the rules in `gpu.corpus.keywords`, so each label is true of
 the audio by the same numbers the evaluation checks.
 """
 
@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.audio import FADE_END_S, N_SAMPLES, SAMPLE_RATE, finish
+from gpu.audio.descriptors import describe_batch
+from gpu.audio.output_format import FADE_END_S, N_SAMPLES, SAMPLE_RATE, finish
 from gpu.corpus.corpus import Corpus
 from gpu.corpus.keywords import KEYWORD_RULES, assign_keywords
-from gpu.descriptors import describe_batch
 
 KEYWORDS: tuple[str, ...] = tuple(rule.keyword for rule in KEYWORD_RULES)
 

@@ -1,7 +1,7 @@
 import pytest
 
 from gpu.pipeline import KickPipeline
-from gpu.testing import write_tiny_weights
+from testsupport.tiny_weights import write_tiny_weights
 
 
 @pytest.fixture(scope="session")

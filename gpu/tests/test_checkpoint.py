@@ -3,8 +3,8 @@ import json
 import pytest
 import torch
 
-from gpu.checkpoint import load_network, save_network
-from gpu.vae import MelVAE, VAEConfig
+from gpu.networks.vae import MelVAE, VAEConfig
+from gpu.weights_io.checkpoint import load_network, save_network
 
 
 def test_safetensors_and_config_round_trip(tmp_path):

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import soundfile
 
+from gpu.audio.descriptors import describe, describe_batch, tail_pitch_hz
 from gpu.corpus.folder import FolderError, SkippedFilesWarning, load_folder
 from gpu.corpus.keywords import assign_keywords, filename_words, frequent_words, name_keywords
 from gpu.corpus.split import held_out_mask, split
 from gpu.corpus.synth import synthesize
-from gpu.descriptors import describe, describe_batch, tail_pitch_hz
 
 
 def kick(rate: int, seconds: float, hz: float = 60.0, channels: int = 1) -> np.ndarray:

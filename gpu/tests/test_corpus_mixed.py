@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import soundfile
 
+from gpu.audio.descriptors import describe_batch
+from gpu.audio.spectral import SpectralConfig
 from gpu.corpus.augment import augment, changed
 from gpu.corpus.corpus import Corpus
 from gpu.corpus.keywords import KEYWORD_RULES
 from gpu.corpus.split import held_out_mask
 from gpu.corpus.synth import SYNTH_VERSION, synthesize
-from gpu.descriptors import describe_batch
-from gpu.spectral import SpectralConfig
 from gpu.train.data import build_or_load, corpus_key
 
 

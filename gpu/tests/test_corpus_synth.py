@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from gpu.audio.descriptors import describe_batch
 from gpu.corpus.keywords import KEYWORD_RULES, RULES_BY_KEYWORD, assign_keywords
 from gpu.corpus.synth import (
     HELD_OUT_SEED,
@@ -12,7 +13,6 @@ from gpu.corpus.synth import (
     render,
     synthesize,
 )
-from gpu.descriptors import describe_batch
 
 
 @pytest.fixture(scope="module")

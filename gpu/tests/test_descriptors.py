@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gpu.descriptors import (
+from gpu.audio.descriptors import (
     DESCRIPTOR_KEYS,
     body_cycles,
     describe,

@@ -7,10 +7,26 @@ import pytest
 import soundfile
 
 from gpu import evaluate as ev
+from gpu.audio.descriptors import FEATURES, describe_batch
+from gpu.corpus.keywords import RULES_BY_KEYWORD
 from gpu.corpus.synth import synthesize
-from gpu.descriptors import FEATURES
+from gpu.evaluation import suite
+from gpu.evaluation.generator import describe_kicks
+from gpu.evaluation.metrics import (
+    artifacts,
+    control_share,
+    diversity_ratio,
+    log_spectral_distance,
+    near_duplicate_pairs,
+    novelty,
+    semitone_error,
+)
+from gpu.evaluation.real_folders import RealFolders
+from gpu.evaluation.realism import fidelity
+from gpu.evaluation.retrieval import RetrievalGenerator
+from gpu.evaluation.round_trip import real_reconstruction
+from gpu.evaluation.suite import Settings, evaluate, evaluate_fidelity
 from gpu.pipeline import DEFAULT_WEIGHTS
-from gpu.realism import RealFolders
 
 RNG = np.random.default_rng(0)
 REF = RNG.normal(size=(400, len(FEATURES))) * [1, 2, 3, 4, 5, 6]
@@ -22,58 +38,58 @@ def pool():
 
 
 def test_fidelity_is_zero_for_identical_sets_and_one_for_a_one_std_shift():
-    assert ev.fidelity(REF, REF)["mean"] == 0.0
+    assert fidelity(REF, REF)["mean"] == 0.0
     shifted = REF + REF.std(axis=0)
-    per = ev.fidelity(shifted, REF)["per_feature"]
+    per = fidelity(shifted, REF)["per_feature"]
     assert set(per) == set(FEATURES)
     assert all(v == pytest.approx(1.0) for v in per.values())
 
 
 def test_diversity_ratio_one_for_the_same_set_zero_for_a_collapsed_one():
-    assert ev.diversity_ratio(REF, REF)["ratio"] == pytest.approx(1.0)
+    assert diversity_ratio(REF, REF)["ratio"] == pytest.approx(1.0)
     collapsed = np.repeat(REF[:1], 50, axis=0)
-    assert ev.diversity_ratio(collapsed, REF)["ratio"] == 0.0
+    assert diversity_ratio(collapsed, REF)["ratio"] == 0.0
     half_spread = REF.mean(axis=0) + 0.5 * (REF - REF.mean(axis=0))
-    assert ev.diversity_ratio(half_spread, REF)["ratio"] == pytest.approx(0.5)
+    assert diversity_ratio(half_spread, REF)["ratio"] == pytest.approx(0.5)
 
 
 def test_near_duplicates_are_copies_not_different_kicks(pool):
     distinct = pool.audio[:20]
-    assert ev.near_duplicate_pairs(distinct) == 0
+    assert near_duplicate_pairs(distinct) == 0
     with_copies = np.concatenate([distinct, distinct[:3] * 0.5])  # gain does not hide a copy
-    assert ev.near_duplicate_pairs(with_copies) == 3
+    assert near_duplicate_pairs(with_copies) == 3
 
 
 def test_novelty_flags_memorised_kicks_only():
     train = RNG.normal(size=(300, len(FEATURES)))
     held_out = RNG.normal(size=(200, len(FEATURES)))
-    assert ev.novelty(train[:50], held_out, train)["share"] == 1.0  # copies of training kicks
-    assert ev.novelty(RNG.normal(size=(200, len(FEATURES))), held_out, train)["share"] < 0.05
+    assert novelty(train[:50], held_out, train)["share"] == 1.0  # copies of training kicks
+    assert novelty(RNG.normal(size=(200, len(FEATURES))), held_out, train)["share"] < 0.05
 
 
 def test_control_share_follows_each_keywords_direction():
     low, high = np.array([40.0, 41.0]), np.array([60.0, 61.0])
-    assert ev.control_share("deep", low, high) == 1.0  # deep = lower tail pitch
-    assert ev.control_share("deep", high, low) == 0.0
-    assert ev.control_share("long", np.array([900.0]), np.array([300.0])) == 1.0
+    assert control_share("deep", low, high) == 1.0  # deep = lower tail pitch
+    assert control_share("deep", high, low) == 0.0
+    assert control_share("long", np.array([900.0]), np.array([300.0])) == 1.0
     # house is a register: closer to its 58 Hz target beats farther, from either side.
-    assert ev.control_share("house", np.array([57.0, 60.0]), np.array([40.0, 90.0])) == 1.0
+    assert control_share("house", np.array([57.0, 60.0]), np.array([40.0, 90.0])) == 1.0
 
 
 def test_semitone_error_counts_unpitched_kicks_as_misses():
-    err = ev.semitone_error(np.array([55.0, 55.0 * 2 ** (1 / 12), np.nan]), np.array(55.0))
+    err = semitone_error(np.array([55.0, 55.0 * 2 ** (1 / 12), np.nan]), np.array(55.0))
     assert err[0] == 0.0 and err[1] == pytest.approx(1.0) and err[2] == np.inf
 
 
 def test_artifacts_catch_each_fault(pool):
     clean = pool.audio[:5].copy()
-    assert ev.artifacts(clean)["ok"]
+    assert artifacts(clean)["ok"]
     bad = np.repeat(clean[:1], 4, axis=0)
     bad[0, 100] = np.nan
     bad[1, 200] = 1.5
     bad[2] = 0.5 * bad[2] + 0.01  # DC, peak still below 1
     bad[3, -10] = 0.01  # sound in the silent tail
-    report = ev.artifacts(bad)
+    report = artifacts(bad)
     assert not report["ok"]
     assert report["non_finite"] == 1 and report["peak_over_1"] == 1
     assert report["dc_over_1e-3"] == 1 and report["tail_not_silent"] >= 1
@@ -81,12 +97,12 @@ def test_artifacts_catch_each_fault(pool):
 
 def test_log_spectral_distance_zero_for_identical_audio_and_6_db_for_half_gain():
     noise = RNG.normal(size=(2, 8192))
-    assert np.allclose(ev.log_spectral_distance(noise, noise), 0.0)
-    assert ev.log_spectral_distance(noise, 0.5 * noise) == pytest.approx(20 * np.log10(2), abs=1e-3)
+    assert np.allclose(log_spectral_distance(noise, noise), 0.0)
+    assert log_spectral_distance(noise, 0.5 * noise) == pytest.approx(20 * np.log10(2), abs=1e-3)
 
 
 def test_retrieval_generator_honours_keywords_notes_and_seeds(pool):
-    gen = ev.RetrievalGenerator(pool)
+    gen = RetrievalGenerator(pool)
     a = gen.generate(prompt="deep", seed=3, n=4)
     assert a.shape == (4, 88200)
     assert np.array_equal(a, gen.generate(prompt="deep", seed=3, n=4))
@@ -94,11 +110,11 @@ def test_retrieval_generator_honours_keywords_notes_and_seeds(pool):
     assert all(any(np.array_equal(k, pool.audio[i]) for i in deep) for k in a)
     with pytest.raises(ValueError, match="vocabulary"):
         gen.generate(prompt="banjo")
-    tails = ev.describe_batch(gen.generate(note="A1", seed=0, n=8))["tail_pitch_hz"]
-    assert (ev.semitone_error(tails, np.array(55.0)) <= 1.0).all()
+    tails = describe_batch(gen.generate(note="A1", seed=0, n=8))["tail_pitch_hz"]
+    assert (semitone_error(tails, np.array(55.0)) <= 1.0).all()
 
 
-class PickyPipeline(ev.RetrievalGenerator):
+class PickyPipeline(RetrievalGenerator):
     """Refuses prompt=None like a pipeline that insists on keywords; can reconstruct."""
 
     def __init__(self, pool):
@@ -115,12 +131,12 @@ class PickyPipeline(ev.RetrievalGenerator):
         return audio * 0.5
 
 
-SMALL = ev.Settings(n=24, control_n=6, note_n=2, target_n=4, train_n=40)
+SMALL = Settings(n=24, control_n=6, note_n=2, target_n=4, train_n=40)
 
 
 def test_evaluate_reports_every_metric_and_falls_back_to_cfg_zero(pool):
     picky = PickyPipeline(pool)
-    result = ev.evaluate(picky, SMALL)
+    result = evaluate(picky, SMALL)
     for key in ("fidelity", "control", "diversity_ratio", "novelty", "note_adherence"):
         assert np.isfinite(result[key])
     assert result["artifacts_ok"] is True
@@ -179,7 +195,7 @@ def test_train_count_is_read_from_the_weights_config(tmp_path):
     assert ev._train_count(tmp_path, 5000) == 1234
 
 
-class GlitchyPipeline(ev.RetrievalGenerator):
+class GlitchyPipeline(RetrievalGenerator):
     """Puts a NaN into every kick asked for the note E1."""
 
     def generate(self, note=None, **kwargs):
@@ -190,7 +206,7 @@ class GlitchyPipeline(ev.RetrievalGenerator):
 
 
 def test_evaluate_survives_nan_kicks_and_reports_them(pool):
-    result = ev.evaluate(GlitchyPipeline(pool), SMALL)
+    result = evaluate(GlitchyPipeline(pool), SMALL)
     assert result["artifacts_ok"] is False
     assert result["details"]["artifacts"]["non_finite"] == SMALL.note_n
 
@@ -199,20 +215,20 @@ def test_evaluate_survives_nan_kicks_and_reports_them(pool):
 def test_evaluate_drives_the_real_pipeline_api(tiny_pipe):
     """The contract's KickPipeline (tiny untrained weights): prompt=None, seeds, n, note,
     decay_ms, punch and reconstruct are all accepted; the numbers themselves mean nothing."""
-    settings = ev.Settings(
+    settings = Settings(
         n=4, control_n=2, note_n=2, target_n=2, train_n=8, steps=2, notes=("C1", "F#1")
     )
-    result = ev.evaluate(tiny_pipe, settings)
+    result = evaluate(tiny_pipe, settings)
     assert result["details"]["unconditional_by"] == "prompt=None, prior=False"
     assert result["reconstruction"]["kicks"] == 4
-    testable = [k for k in tiny_pipe.vocabulary if k in ev.RULES_BY_KEYWORD]
+    testable = [k for k in tiny_pipe.vocabulary if k in RULES_BY_KEYWORD]
     expected_kicks = 2 * 4 + 2 + 2 * len(testable) + 2 * 2 + 2 * 2
     assert result["details"]["artifacts"]["kicks"] == expected_kicks
     assert set(result["details"]["note_adherence_per_note"]) == {"C1", "F#1"}
     assert result["artifacts_ok"] is True
 
 
-class PriorPipeline(ev.RetrievalGenerator):
+class PriorPipeline(RetrievalGenerator):
     """Takes prior= like KickPipeline and records what each call asked for."""
 
     def __init__(self, pool):
@@ -226,7 +242,7 @@ class PriorPipeline(ev.RetrievalGenerator):
 
 def test_fidelity_uses_free_generation_and_control_the_unconditional_model(pool):
     pipe = PriorPipeline(pool)
-    result = ev.evaluate(pipe, SMALL)
+    result = evaluate(pipe, SMALL)
     assert result["details"]["unconditional_by"] == "prompt=None, prior=False"
     free = [c for c in pipe.calls if c[0] is None and c[1]]
     unconditional = [c for c in pipe.calls if c[0] is None and not c[1]]
@@ -265,7 +281,7 @@ def assert_complete(block, kicks):
 
 def test_evaluate_against_a_folder_adds_the_real_block_beside_the_synthetic_one(pool, real_folder):
     pipe = PriorPipeline(pool)
-    result = ev.evaluate(pipe, SMALL, real=RealFolders.load([real_folder]))
+    result = evaluate(pipe, SMALL, real=RealFolders.load([real_folder]))
     assert np.isfinite(result["fidelity"]) and result["details"]["control_per_keyword"]
     real = result["real"]
     assert real["folder"] == str(real_folder) and real["kicks"] == 12
@@ -282,9 +298,9 @@ def test_evaluate_against_a_folder_adds_the_real_block_beside_the_synthetic_one(
 def test_only_fidelity_skips_the_slow_parts_and_says_why_a_prompt_was_refused(
     pool, real_folder, monkeypatch
 ):
-    monkeypatch.setattr(ev, "DEFAULT_PROMPT", "banjo")
-    result = ev.evaluate_fidelity(
-        ev.RetrievalGenerator(pool), SMALL, real=RealFolders.load([real_folder])
+    monkeypatch.setattr(suite, "DEFAULT_PROMPT", "banjo")
+    result = evaluate_fidelity(
+        RetrievalGenerator(pool), SMALL, real=RealFolders.load([real_folder])
     )
     assert set(result) == {"fidelity", "details", "real", "seconds"}
     assert 0.0 <= result["fidelity"] < 10
@@ -340,20 +356,20 @@ def test_cli_refuses_what_it_cannot_compare(capsys, argv, message):
 @pytest.mark.slow
 def test_the_real_block_drives_the_real_pipeline_api(tiny_pipe, real_folder):
     """KickPipeline takes the real block's calls: prompt=None and the default prompt."""
-    settings = ev.Settings(n=4, steps=2)
-    result = ev.evaluate_fidelity(tiny_pipe, settings, real=RealFolders.load([real_folder]))
+    settings = Settings(n=4, steps=2)
+    result = evaluate_fidelity(tiny_pipe, settings, real=RealFolders.load([real_folder]))
     for block in result["real"]["sets"].values():
         assert_complete(block, 4)
 
 
-class OctaveUpReconstruction(ev.RetrievalGenerator):
+class OctaveUpReconstruction(RetrievalGenerator):
     """A round trip that gives every other kick back as a body on its 2nd harmonic (a tone
     at twice its tail pitch) and returns the rest unchanged."""
 
     def reconstruct(self, audio):
         out = np.array(audio, copy=True)
         t = np.arange(out.shape[1]) / 44_100
-        tail = ev.describe_kicks(out)["tail_pitch_hz"]
+        tail = describe_kicks(out)["tail_pitch_hz"]
         for row in range(0, len(out), 2):
             out[row] = np.sin(2 * np.pi * 2 * tail[row] * t) * np.exp(-t / 0.3)
         return out
@@ -361,9 +377,9 @@ class OctaveUpReconstruction(ev.RetrievalGenerator):
 
 def test_real_round_trip_counts_bodies_on_a_harmonic(pool, real_folder):
     real = RealFolders.load([real_folder]).reference
-    skipped = ev.real_reconstruction(PriorPipeline(pool), real)
+    skipped = real_reconstruction(PriorPipeline(pool), real)
     assert skipped["skipped"].endswith("no reconstruct(audio) method")
-    result = ev.real_reconstruction(OctaveUpReconstruction(pool), real)
+    result = real_reconstruction(OctaveUpReconstruction(pool), real)
     pitched = np.isfinite(real.features()["tail_pitch_hz"])
     assert result["kicks"] == 12 and result["pitched"] == pitched.sum() >= 10
     assert result["body_on_a_harmonic"] == pitched[::2].sum()
@@ -382,7 +398,7 @@ class FaithfulVocoder(OctaveUpReconstruction):
 
 def test_real_round_trip_reports_the_vocoder_alone_beside_it(pool, real_folder):
     real = RealFolders.load([real_folder]).reference
-    result = ev.real_reconstruction(FaithfulVocoder(pool), real)
+    result = real_reconstruction(FaithfulVocoder(pool), real)
     alone = result["vocoder_alone"]
     assert result["body_on_a_harmonic"] > 0 and alone["body_on_a_harmonic"] == 0
     assert alone["tail_pitch_median_abs_error_st"] == alone["transient_share_median_abs_error"] == 0

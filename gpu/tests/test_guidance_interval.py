@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 import torch
 
+from gpu.diffusion.guidance import EarlyGuidance, sample
+from gpu.diffusion.solvers import make_scheduler
 from gpu.pipeline import KickPipeline
-from gpu.sampler import EarlyGuidance, sample
-from gpu.samplers import make_scheduler
-from gpu.testing import write_tiny_weights
 from gpu.tests.test_pipeline_batch import ROWS, assert_rows_match
+from testsupport.tiny_weights import write_tiny_weights
 
 FROM = 600
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from huggingface_hub.errors import LocalEntryNotFoundError
 
-from gpu.hub import is_repo_id, resolve_weights
 from gpu.pipeline import KickPipeline
+from gpu.weights_io.hub import is_repo_id, resolve_weights
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

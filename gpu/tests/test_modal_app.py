@@ -149,6 +149,6 @@ def test_progress_relay_sends_the_latest_step_to_every_key():
 def max_pcm_difference(a: bytes, b: bytes) -> int:
     import numpy as np
 
-    from gpu.wav import read_wav_bytes
+    from gpu.audio.wav import read_wav_bytes
 
     return round(float(np.abs(read_wav_bytes(a)[0] - read_wav_bytes(b)[0]).max()) * 32767)

@@ -2,13 +2,13 @@ import numpy as np
 import pytest
 import torch
 
-from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
-from gpu.sampler import guided_output
-from gpu.spectral import LogMel, SpectralConfig, mel_filterbank
+from gpu.audio.spectral import LogMel, SpectralConfig, mel_filterbank
+from gpu.diffusion.guidance import guided_output
+from gpu.networks.conditioning import Condition, ConditionConfig, ConditionEncoder
+from gpu.networks.unet import LatentUNet, UNetConfig
+from gpu.networks.vae import MelVAE, VAEConfig
+from gpu.networks.vocoder import ISTFTVocoder, VocoderConfig
 from gpu.train.loops import _upgraded_vocoder
-from gpu.unet import LatentUNet, UNetConfig
-from gpu.vae import MelVAE, VAEConfig
-from gpu.vocoder import ISTFTVocoder, VocoderConfig
 
 SPECTRAL = SpectralConfig()
 

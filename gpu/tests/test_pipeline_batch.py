@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from gpu.audio.wav import read_wav_bytes
 from gpu.pipeline import DEFAULT_WEIGHTS, KickPipeline, PromptError
-from gpu.wav import read_wav_bytes
 
 # Batched kernels sum in another order than a batch of one: the documented bound (measured on
 # the shipped weights: 6e-5 at most, 2 steps of the 16-bit WAV).

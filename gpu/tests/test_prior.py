@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from gpu.prior import DescriptorPrior
+from gpu.diffusion.prior import DescriptorPrior
 
 
 def identity(raw: torch.Tensor) -> torch.Tensor:

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import soundfile
 
-from gpu.audio import N_SAMPLES, finish, tail_envelope
+from gpu.audio.output_format import N_SAMPLES, finish, tail_envelope
+from gpu.audio.wav import read_wav_bytes, to_wav_bytes
 from gpu.prompt import PromptError, parse_prompt
-from gpu.wav import read_wav_bytes, to_wav_bytes
 
 VOCAB = ["deep", "hit", "house", "punchy"]
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import soundfile
 
-from gpu import realism
 from gpu.corpus.corpus import Corpus
 from gpu.corpus.folder import FolderError
 from gpu.corpus.synth import draw_params, render, synthesize
+from gpu.evaluation import real_folders, realism
 
 SR = 44100
 T = np.arange(88200) / SR
@@ -140,15 +140,15 @@ def write_folder(path, audio, broken: int = 0):
 def test_load_kicks_names_the_files_it_skips(tmp_path, kicks):
     folder = write_folder(tmp_path / "real", kicks.audio[:4], broken=1)
     said = []
-    corpus = realism.load_kicks(folder, said.append)
+    corpus = real_folders.load_kicks(folder, said.append)
     assert corpus.names == [f"kick-{i:02d}.wav" for i in range(4)]
     assert len(said) == 1 and "broken-0.wav" in said[0]
     with pytest.raises(FolderError, match="Cannot decode"):
-        realism.load_kicks(write_folder(tmp_path / "bad", [], broken=2))
+        real_folders.load_kicks(write_folder(tmp_path / "bad", [], broken=2))
 
 
 def test_report_compares_every_set_and_splits_the_folder_for_its_ceiling(kicks):
-    real = realism.RealFolders(kicks.subset(range(16)), name="real")
+    real = real_folders.RealFolders(kicks.subset(range(16)), name="real")
     report = real.report(
         {"same": kicks.audio[:16], "squares": np.clip(8 * kicks.audio[16:], -1, 1), "x": "refused"}
     )
@@ -170,8 +170,8 @@ def test_report_compares_every_set_and_splits_the_folder_for_its_ceiling(kicks):
 
 def test_a_set_that_is_the_first_half_scores_the_ceiling_at_the_ceilings_size(kicks):
     reference = kicks.subset(range(16))
-    first, second = realism.halves(reference)
-    real = realism.RealFolders(reference)
+    first, second = real_folders.halves(reference)
+    real = real_folders.RealFolders(reference)
     # A set exactly the size of the ceiling's is drawn whole, so it scores the ceiling.
     report = real.report({"halves": reference.audio[first]})
     at_size, ceiling = report["sets"]["halves"]["at_ceiling_size"], report["ceiling"]
@@ -189,8 +189,8 @@ def test_at_ceiling_size_draws_across_a_sorted_folder_not_its_first_kicks(kicks)
     audio = render(params, np.random.default_rng([5, 0x5EED]).standard_normal(1 << 18))
     reference = Corpus(audio=audio, keywords=[[]] * 16, names=[f"k{i:02d}" for i in range(16)])
     low_first = reference.audio[np.argsort(reference.features()["decay_ms"])]
-    report = realism.RealFolders(reference).report({"sorted": low_first})
-    first, second = realism.halves(reference)
+    report = real_folders.RealFolders(reference).report({"sorted": low_first})
+    first, second = real_folders.halves(reference)
     lowest = realism.KickSet.of(low_first[: first.sum()])
     lowest_only = realism.compare(lowest, realism.KickSet.of(reference.audio[second]))
     drawn = report["sets"]["sorted"]["at_ceiling_size"]
@@ -198,8 +198,8 @@ def test_at_ceiling_size_draws_across_a_sorted_folder_not_its_first_kicks(kicks)
 
 
 def test_report_takes_a_second_folder_as_its_ceiling_and_refuses_a_tiny_split(kicks):
-    two = realism.RealFolders(kicks.subset(range(12)), kicks.subset(range(12, 24)))
+    two = real_folders.RealFolders(kicks.subset(range(12)), kicks.subset(range(12, 24)))
     assert two.report({})["ceiling"]["by"] == "the second folder against the first"
     assert two.report({})["ceiling"]["kicks"] == 12
-    tiny = realism.RealFolders(kicks.subset([0, 1]))
+    tiny = real_folders.RealFolders(kicks.subset([0, 1]))
     assert "too few" in tiny.report({})["ceiling"]["skipped"]

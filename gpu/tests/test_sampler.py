@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from gpu.roles import Denoiser
-from gpu.sampler import sample
-from gpu.samplers import DDIMScheduler, DPMSolverPlusPlus2M
-from gpu.schedule import NoiseSchedule
+from gpu.diffusion.guidance import sample
+from gpu.diffusion.schedule import NoiseSchedule
+from gpu.diffusion.solvers import DDIMScheduler, DPMSolverPlusPlus2M
+from gpu.networks.roles import Denoiser
 
 
 class ToyDenoiser(Denoiser):

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from gpu.samplers import DDIMScheduler, DPMSolverPlusPlus2M, make_scheduler
-from gpu.schedule import NoiseSchedule, ScheduleConfig, cosine_alphas_cumprod
+from gpu.diffusion.schedule import NoiseSchedule, ScheduleConfig, cosine_alphas_cumprod
+from gpu.diffusion.solvers import DDIMScheduler, DPMSolverPlusPlus2M, make_scheduler
 
 SCHEDULERS = [DDIMScheduler, DPMSolverPlusPlus2M]
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from gpu.audio import finish
+from gpu.audio.descriptors import describe_batch
+from gpu.audio.output_format import finish
+from gpu.audio.spectral import LogMel, SpectralConfig
 from gpu.corpus.synth import HELD_OUT_SEED, SYNTH_VERSION, synthesize
-from gpu.descriptors import describe_batch
+from gpu.evaluation.realism import body_crest_factor, square_share
 from gpu.pipeline import DEFAULT_WEIGHTS, KickPipeline
-from gpu.realism import body_crest_factor, square_share
-from gpu.spectral import LogMel, SpectralConfig
 
 pytestmark = pytest.mark.slow
 

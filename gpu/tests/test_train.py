@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from gpu.checkpoint import fingerprint, load_network
 from gpu.corpus.synth import SYNTH_VERSION
-from gpu.export import main as export_main
 from gpu.pipeline import KickPipeline
 from gpu.train.__main__ import main as train_main
+from gpu.train.export import main as export_main
+from gpu.weights_io.checkpoint import fingerprint, load_network
 
 pytestmark = pytest.mark.slow
 

@@ -1,11 +1,11 @@
-"""Repitching a kick to its asked note (gpu.tuning)."""
+"""Repitching a kick to its asked note (gpu.audio.tuning)."""
 
 import numpy as np
 import pytest
 
-from gpu.audio import N_SAMPLES, SAMPLE_RATE
-from gpu.descriptors import tail_pitch_hz
-from gpu.tuning import MAX_SHIFT_ST, repitch, shift_semitones, tune
+from gpu.audio.descriptors import tail_pitch_hz
+from gpu.audio.output_format import N_SAMPLES, SAMPLE_RATE
+from gpu.audio.tuning import MAX_SHIFT_ST, repitch, shift_semitones, tune
 
 
 def decaying_sine(hz: float, decay_s: float = 0.25) -> np.ndarray:

@@ -1,7 +1,7 @@
 """python -m gpu.train vae|vocoder|diffusion (--data DIR and/or --synthetic N) [options]
 
 Train the VAE and the vocoder first (neither needs conditioning), the diffusion model last (it
-encodes the corpus with the trained VAE: --vae RUN). Then ``python -m gpu.export`` writes the
+encodes the corpus with the trained VAE: --vae RUN). Then ``python -m gpu.train.export`` writes the
 shipped weights folder. Every run resumes from its last checkpoint with --resume.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from gpu.spectral import SpectralConfig
+from gpu.audio.spectral import SpectralConfig
 from gpu.train import loops
 from gpu.train.data import build_or_load
 from gpu.train.state import Run

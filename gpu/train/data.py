@@ -3,7 +3,7 @@
 A corpus is synthetic kicks, a sample folder's train split, or both (the real kicks then
 augmented, ``copies`` per kick). Built once per corpus: audio (float16, the part the
 spectrogram covers), log-mels (float16), raw conditioning descriptors computed with
-``gpu.descriptors`` (log2 tail pitch, log10 decay, transient share; NaN where a kick has
+``gpu.audio.descriptors`` (log2 tail pitch, log10 decay, transient share; NaN where a kick has
 none), keyword multi-hot, the vocabulary, and which rows are real.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gpu.conditioning import descriptor_row
+from gpu.audio.spectral import LogMel, SpectralConfig
 from gpu.corpus.augment import augment
 from gpu.corpus.corpus import Corpus
 from gpu.corpus.folder import load_folder
 from gpu.corpus.keywords import KEYWORD_RULES, assign_keywords
 from gpu.corpus.split import split
 from gpu.corpus.synth import SYNTH_VERSION, TRAIN_SEED, synthesize
-from gpu.spectral import LogMel, SpectralConfig
+from gpu.networks.conditioning import descriptor_row
 
 
 @dataclass

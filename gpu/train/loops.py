@@ -11,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gpu.checkpoint import fingerprint, load_network
-from gpu.conditioning import Condition, ConditionConfig, ConditionEncoder
-from gpu.descriptors import body_cycles
-from gpu.schedule import NoiseSchedule, ScheduleConfig
-from gpu.spectral import SpectralConfig
+from gpu.audio.descriptors import body_cycles
+from gpu.audio.spectral import SpectralConfig
+from gpu.diffusion.schedule import NoiseSchedule, ScheduleConfig
+from gpu.networks.conditioning import Condition, ConditionConfig, ConditionEncoder
+from gpu.networks.unet import LatentUNet, UNetConfig
+from gpu.networks.vae import MelVAE, VAEConfig
+from gpu.networks.vocoder import ISTFTVocoder, VocoderConfig
 from gpu.train.data import CorpusArrays, frame_crops
 from gpu.train.losses import (
     attack_stft_loss,
@@ -25,9 +27,7 @@ from gpu.train.losses import (
     multi_resolution_stft_loss,
 )
 from gpu.train.state import Run, networks_folder, provenance
-from gpu.unet import LatentUNet, UNetConfig
-from gpu.vae import MelVAE, VAEConfig
-from gpu.vocoder import ISTFTVocoder, VocoderConfig
+from gpu.weights_io.checkpoint import fingerprint, load_network
 
 
 def _train(args: Namespace, run: Run, networks: dict, optimizer, rng, step_fn, extra=None) -> None:

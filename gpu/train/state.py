@@ -1,7 +1,7 @@
 """Resumable runs: networks + optimizer + RNG in safetensors, counters in JSON, JSON-lines log.
 
 Layout of a run folder:
-    checkpoint/<network>.json|.safetensors   (gpu.checkpoint format, loadable by the pipeline)
+    checkpoint/<network>.json|.safetensors   (gpu.weights_io.checkpoint's format, as shipped)
     checkpoint/optimizer.safetensors          (every tensor of optimizer.state_dict())
     checkpoint/state.json                     (step, elapsed time, param groups, NumPy RNG, extras)
     log.jsonl                                 (one JSON object per logged step)
@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from gpu.checkpoint import save_network
-from gpu.roles import Network
+from gpu.networks.roles import Network
+from gpu.weights_io.checkpoint import save_network
 
 
 def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict, dict]:

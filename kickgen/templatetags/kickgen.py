@@ -6,7 +6,7 @@ from django import template
 
 from kickgen import fragments
 from kickgen.forms import PUNCH_STEP
-from kickgen.generators import DEFAULT_KEYWORDS
+from kickgen.generators.protocol import DEFAULT_KEYWORDS
 from kickgen.views import ask_ranges, vocabulary
 
 register = template.Library()

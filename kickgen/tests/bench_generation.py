@@ -31,16 +31,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kickwithreverb.browser import (
+from playwright.sync_api import sync_playwright
+
+from kickgen.tests.live import Member, kickgen_cluster
+from testsupport.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     signup,
     unique_username,
     wait_engine_ready,
 )
-from playwright.sync_api import sync_playwright
-
-from kickgen.tests.live_server import LiveCluster, Member, make_cluster
+from testsupport.live_server import LiveCluster
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "gpu" / "weights"
 
@@ -170,7 +171,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="kickgen-bench-"))
-    cluster = make_cluster(
+    cluster = kickgen_cluster(
         workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {args.weights!r}"]
     )
     cluster.start(1)

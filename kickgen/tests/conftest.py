@@ -3,11 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from gpu.testing import write_tiny_weights
-from kickgen import events, generators, jobs
+from kickgen import events
+from kickgen.generators import backend
+from kickgen.jobs import orphans
 from kickgen.models import GeneratedKick
 from kickgen.tests.doubles import ScriptedGenerator
-from kickgen.tests.live_server import make_cluster
+from kickgen.tests.live import kickgen_cluster
+from testsupport.tiny_weights import write_tiny_weights
 
 
 @pytest.fixture(autouse=True)
@@ -17,8 +19,9 @@ def _isolated_kickgen(settings, tmp_path, monkeypatch):
     settings.SUPABASE_URL = ""
     settings.SUPABASE_SERVICE_KEY = ""
     monkeypatch.setattr(events, "_server_loop", None)
-    monkeypatch.setattr(jobs, "_startup_swept", True)
-    monkeypatch.setattr(jobs, "_last_sweep", float("inf"))  # no periodic sweep unless a test asks
+    monkeypatch.setattr(orphans, "_startup_swept", True)
+    # No periodic sweep unless a test asks.
+    monkeypatch.setattr(orphans, "_last_sweep", float("inf"))
     yield
 
 
@@ -26,7 +29,7 @@ def _isolated_kickgen(settings, tmp_path, monkeypatch):
 def scripted(monkeypatch):
     generator = ScriptedGenerator()
     # Cached like the real accessor, so settings changes (which clear it) keep this backend.
-    monkeypatch.setattr(generators, "get_generator", functools.cache(lambda: generator))
+    monkeypatch.setattr(backend, "get_generator", functools.cache(lambda: generator))
     return generator
 
 
@@ -52,7 +55,7 @@ def paced_cluster(tmp_path):
     made = []
 
     def start(processes: int = 1, redis_url: str = ""):
-        cluster = make_cluster(tmp_path, "kickgen.tests.doubles.PacedGenerator", redis_url)
+        cluster = kickgen_cluster(tmp_path, "kickgen.tests.doubles.PacedGenerator", redis_url)
         made.append(cluster)
         cluster.start(processes)
         return cluster
@@ -67,7 +70,7 @@ def tiny_model_server(tmp_path_factory):
     """One daphne process per test module running the real local pipeline on tiny weights."""
     workdir = tmp_path_factory.mktemp("kickgen-tiny-model")
     weights = write_tiny_weights(workdir / "weights")
-    cluster = make_cluster(
+    cluster = kickgen_cluster(
         workdir, "local", settings_lines=[f"KICKGEN_MODEL_PATH = {str(weights)!r}"]
     )
     cluster.start(1)

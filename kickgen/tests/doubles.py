@@ -1,7 +1,7 @@
 """A scripted generator backend for injecting faults into the job machinery.
 
-It follows the `kickgen.generators.Generator` protocol and returns a real kick WAV (a decaying
-sine sweep with a known tail note), so everything after the generator runs for real.
+It follows the `kickgen.generators.protocol.Generator` protocol and returns a real kick WAV (a
+decaying sine sweep with a known tail note), so everything after the generator runs for real.
 """
 
 import threading
@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 
-from gpu.wav import to_wav_bytes
-from kickgen.generators import GenerationRequest, ProgressCallback
+from gpu.audio.wav import to_wav_bytes
+from kickgen.generators.protocol import GenerationRequest, ProgressCallback
 
 SAMPLE_RATE = 44100
 TAIL_HZ = 43.65  # F1

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from kickgen import jobs
+from kickgen.jobs import processing
 from kickgen.limits import reserve_generation
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import stored_files
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def generated_kick(user) -> GeneratedKick:
     job, _ = reserve_generation(user, seed=3, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     return GenerationJob.objects.get(pk=job.pk).kick
 
 

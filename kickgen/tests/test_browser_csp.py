@@ -10,7 +10,8 @@ Waiting is done from Python (page.evaluate runs over the DevTools protocol, outs
 import time
 
 import pytest
-from kickwithreverb.browser import signup, unique_username
+
+from testsupport.browser import signup, unique_username
 
 pytestmark = pytest.mark.browser
 

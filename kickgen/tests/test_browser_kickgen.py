@@ -6,7 +6,8 @@ preset uses it asks first, naming the preset.
 """
 
 import pytest
-from kickwithreverb.browser import signup, unique_username, wait_engine_ready
+
+from testsupport.browser import signup, unique_username, wait_engine_ready
 
 pytestmark = pytest.mark.browser
 

@@ -3,11 +3,11 @@ socket closes, a kick generated meanwhile still reaches the page (kickgen.js fol
 HTTP), and once Redis is back the page reconnects by itself and gets its kicks over the socket."""
 
 import pytest
-from kickwithreverb.browser import signup, unique_username, wait_engine_ready
 
-from gpu.testing import write_tiny_weights
-from kickgen.tests.live_server import make_cluster
-from kickgen.tests.redis_server import REDIS_SERVER
+from kickgen.tests.live import kickgen_cluster
+from testsupport.browser import signup, unique_username, wait_engine_ready
+from testsupport.redis_server import REDIS_SERVER
+from testsupport.tiny_weights import write_tiny_weights
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,7 +31,7 @@ NEW_KICK_PLAYING = """(before) => {
 @pytest.fixture
 def server(tmp_path, redis_server):
     weights = write_tiny_weights(tmp_path / "weights")
-    cluster = make_cluster(
+    cluster = kickgen_cluster(
         tmp_path,
         "local",
         redis_server.url,

@@ -6,10 +6,10 @@ kick; a guest browses and loads a shared preset."""
 import json
 
 import pytest
-from kickwithreverb.browser import signup, unique_username, wait_engine_ready
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from kickgen.tests.live_server import make_cluster
+from kickgen.tests.live import kickgen_cluster
+from testsupport.browser import signup, unique_username, wait_engine_ready
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ PAGE_INTACT = """() => Boolean(document.querySelector("#daw") && document.queryS
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    cluster = make_cluster(
+    cluster = kickgen_cluster(
         tmp_path_factory.mktemp("kickgen-refusals"),
         "kickgen.tests.doubles.PacedGenerator",
         settings_lines=["DEBUG = True"],

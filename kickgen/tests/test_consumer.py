@@ -10,7 +10,8 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from kickgen import events, fragments, jobs
+from kickgen import events, fragments
+from kickgen.jobs.runner import JobRunner
 from kickgen.limits import reserve_generation
 from kickgen.tests.conftest import make_kick
 
@@ -158,7 +159,7 @@ def test_whole_job_reports_progress_and_the_new_kick(member, scripted, settings,
     cookie = session_cookie(member)
     settings.KICKGEN_MAX_PARALLEL = 1
     scripted.steps = 5
-    runner = jobs.JobRunner(1)
+    runner = JobRunner(1)
 
     async def scenario():
         socket = communicator(cookie)

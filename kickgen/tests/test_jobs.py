@@ -1,6 +1,7 @@
 """The job pipeline end to end on the filesystem backend, and each fault injected in turn."""
 
 import os
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -9,7 +10,8 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
-from kickgen import jobs, storage
+from kickgen import storage
+from kickgen.jobs import failures, orphans, processing
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick, stored_files
@@ -36,7 +38,7 @@ def assert_failed_without_trace(job, member, settings, message):
 
 def test_job_produces_a_named_kick_with_its_file(member, scripted, settings):
     job = new_job(member, note="F1", decay_ms=400, punch=0.7)
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.DONE
     kick = job.kick
@@ -62,8 +64,8 @@ def test_job_produces_a_named_kick_with_its_file(member, scripted, settings):
 def test_generator_error_fails_the_job(member, scripted, settings):
     scripted.error = RuntimeError("CUDA out of memory")
     job = new_job(member)
-    jobs.process_job(str(job.pk))
-    assert_failed_without_trace(job, member, settings, jobs.MSG_GENERATOR)
+    processing.process_job(str(job.pk))
+    assert_failed_without_trace(job, member, settings, failures.MSG_GENERATOR)
 
 
 def test_prompt_error_reaches_the_member(member, scripted, settings):
@@ -71,7 +73,7 @@ def test_prompt_error_reaches_the_member(member, scripted, settings):
 
     scripted.error = PromptError("Unknown keyword 'trance'; use: hit, house, deep.")
     job = new_job(member)
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     assert_failed_without_trace(
         job, member, settings, "Unknown keyword 'trance'; use: hit, house, deep."
     )
@@ -82,25 +84,25 @@ def test_generator_timeout_fails_the_job(member, scripted, settings):
     scripted.delay = 5.0
     job = new_job(member)
     started = timezone.now()
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     assert timezone.now() - started < timedelta(seconds=2)
-    assert_failed_without_trace(job, member, settings, jobs.MSG_TIMEOUT.format(seconds=0.3))
+    assert_failed_without_trace(job, member, settings, failures.MSG_TIMEOUT.format(seconds=0.3))
 
 
 def test_unusable_audio_fails_the_job(member, scripted, settings):
     scripted.wav = b"RIFF\x00\x00\x00\x00WAVEjunk"
     job = new_job(member)
-    jobs.process_job(str(job.pk))
-    assert_failed_without_trace(job, member, settings, jobs.MSG_BAD_AUDIO)
+    processing.process_job(str(job.pk))
+    assert_failed_without_trace(job, member, settings, failures.MSG_BAD_AUDIO)
 
 
 def test_silent_audio_fails_the_job(member, scripted, settings):
-    from gpu.wav import to_wav_bytes
+    from gpu.audio.wav import to_wav_bytes
 
     scripted.wav = to_wav_bytes(__import__("numpy").zeros(88200, dtype="float32"))
     job = new_job(member)
-    jobs.process_job(str(job.pk))
-    assert_failed_without_trace(job, member, settings, jobs.MSG_BAD_AUDIO)
+    processing.process_job(str(job.pk))
+    assert_failed_without_trace(job, member, settings, failures.MSG_BAD_AUDIO)
 
 
 def test_storage_error_fails_the_job(member, scripted, settings, monkeypatch):
@@ -109,8 +111,8 @@ def test_storage_error_fails_the_job(member, scripted, settings, monkeypatch):
 
     monkeypatch.setattr(storage.LocalKickStorage, "_save", refuse)
     job = new_job(member)
-    jobs.process_job(str(job.pk))
-    assert_failed_without_trace(job, member, settings, jobs.MSG_STORAGE)
+    processing.process_job(str(job.pk))
+    assert_failed_without_trace(job, member, settings, failures.MSG_STORAGE)
 
 
 def test_database_error_after_upload_removes_the_file(member, scripted, settings, monkeypatch):
@@ -119,32 +121,32 @@ def test_database_error_after_upload_removes_the_file(member, scripted, settings
 
     monkeypatch.setattr(GeneratedKick.objects, "create", broken_create)
     job = new_job(member)
-    jobs.process_job(str(job.pk))
-    assert_failed_without_trace(job, member, settings, jobs.MSG_DATABASE)
+    processing.process_job(str(job.pk))
+    assert_failed_without_trace(job, member, settings, failures.MSG_DATABASE)
 
 
 def test_job_swept_while_running_keeps_no_kick(member, scripted, settings, monkeypatch):
     job = new_job(member)
-    detect = jobs._detect_note
+    detect = processing._detect_note
 
     def swept_meanwhile(wav):
         GenerationJob.objects.filter(pk=job.pk).update(
             heartbeat_at=timezone.now() - timedelta(hours=1)
         )
-        assert jobs.fail_orphaned_jobs() == 1
+        assert orphans.fail_orphaned_jobs() == 1
         return detect(wav)
 
-    monkeypatch.setattr(jobs, "_detect_note", swept_meanwhile)
-    jobs.process_job(str(job.pk))
-    assert_failed_without_trace(job, member, settings, jobs.MSG_RESTART)
+    monkeypatch.setattr(processing, "_detect_note", swept_meanwhile)
+    processing.process_job(str(job.pk))
+    assert_failed_without_trace(job, member, settings, failures.MSG_RESTART)
 
 
 def test_variation_reads_the_source_kick(member, scripted, settings):
     first = new_job(member)
-    jobs.process_job(str(first.pk))
+    processing.process_job(str(first.pk))
     source = GeneratedKick.objects.get(user=member)
     job = new_job(member, kind=GenerationJob.Kind.VARY, source_kick=source, seed=9)
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.DONE
     assert scripted.requests[1].source_wav == kick_wav()
@@ -157,15 +159,16 @@ def test_variation_reads_the_source_kick(member, scripted, settings):
 def test_variation_of_unreadable_kick_fails(member, scripted, settings):
     source = make_kick(member, "AI: Uwe")  # no file behind it
     job = new_job(member, kind=GenerationJob.Kind.VARY, source_kick=source)
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
-    assert (job.status, job.error) == (GenerationJob.Status.FAILED, jobs.MSG_SOURCE)
+    assert (job.status, job.error) == (GenerationJob.Status.FAILED, failures.MSG_SOURCE)
     assert scripted.requests == []
 
 
 def test_thirty_kicks_never_repeat_a_name(member, scripted, settings):
     for _ in range(30):
-        jobs.process_job(str(new_job(member, now=timezone.now() - timedelta(days=_ // 10)).pk))
+        job = new_job(member, now=timezone.now() - timedelta(days=_ // 10))
+        processing.process_job(str(job.pk))
     names = list(GeneratedKick.objects.filter(user=member).values_list("name", flat=True))
     assert len(names) == 30 == len(set(names))
     assert names == sorted(names)
@@ -178,7 +181,7 @@ def dead_pid() -> int:
 
 
 def test_startup_sweep_fails_orphans_and_spares_live_jobs(member, other_member):
-    host = jobs.socket.gethostname()
+    host = socket.gethostname()
     crashed = new_job(member)
     GenerationJob.objects.filter(pk=crashed.pk).update(
         status=GenerationJob.Status.RUNNING, worker=f"{host}:{dead_pid()}"
@@ -192,7 +195,7 @@ def test_startup_sweep_fails_orphans_and_spares_live_jobs(member, other_member):
     live_here = new_job(other_member)
     GenerationJob.objects.filter(pk=live_here.pk).update(worker=f"{host}:{os.getppid()}")
 
-    assert jobs.fail_orphaned_jobs(at_startup=True) == 2
+    assert orphans.fail_orphaned_jobs(at_startup=True) == 2
 
     for job, status in [
         (crashed, GenerationJob.Status.FAILED),
@@ -203,17 +206,15 @@ def test_startup_sweep_fails_orphans_and_spares_live_jobs(member, other_member):
         job.refresh_from_db()
         assert job.status == status
     crashed.refresh_from_db()
-    assert crashed.error == jobs.MSG_RESTART
+    assert crashed.error == failures.MSG_RESTART
     assert usage_for(member).today == 0
 
 
 def test_startup_sweep_fails_our_own_pid_from_a_previous_life(member):
     job = new_job(member)
-    GenerationJob.objects.filter(pk=job.pk).update(
-        worker=f"{jobs.socket.gethostname()}:{os.getpid()}"
-    )
-    assert jobs.fail_orphaned_jobs(at_startup=False) == 0
-    assert jobs.fail_orphaned_jobs(at_startup=True) == 1
+    GenerationJob.objects.filter(pk=job.pk).update(worker=f"{socket.gethostname()}:{os.getpid()}")
+    assert orphans.fail_orphaned_jobs(at_startup=False) == 0
+    assert orphans.fail_orphaned_jobs(at_startup=True) == 1
 
 
 def test_management_command_sweeps(member):
@@ -231,7 +232,7 @@ def test_management_command_sweeps(member):
 def test_media_root_given_as_a_string(member, scripted, settings):
     settings.MEDIA_ROOT = str(settings.MEDIA_ROOT)
     job = new_job(member)
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.DONE
     assert stored_files(settings) == [job.kick.storage_path]

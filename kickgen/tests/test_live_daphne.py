@@ -10,7 +10,7 @@ import uuid
 import pytest
 import redis
 
-from kickgen.tests.live_server import Member
+from kickgen.tests.live import Member
 
 REDIS_URL = "redis://127.0.0.1:6379/2"
 SENT = re.compile(r'data-sent-ms="(\d+)"')

@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 from django.db import connection
 
+from gpu.audio.wav import read_wav_bytes
 from gpu.pipeline import PromptError
-from gpu.testing import write_tiny_weights
-from gpu.wav import read_wav_bytes
-from kickgen import generators, jobs
-from kickgen.generators import GenerationRequest, LocalGenerator
+from kickgen.generators.local import LocalGenerator
+from kickgen.generators.protocol import GenerationRequest
+from kickgen.jobs.processing import process_job
+from kickgen.jobs.runner import JobRunner, default_batch_size, default_parallel_jobs
 from kickgen.limits import reserve_generation, usage_for
+from testsupport.tiny_weights import write_tiny_weights
 
 PCM_BOUND_LSB = 3  # a batched kick against the same kick alone (gpu/tests/test_pipeline_batch)
 
@@ -176,14 +178,13 @@ def test_variations_run_alone_in_their_turn(generator):
 
 @pytest.mark.django_db(transaction=True)
 def test_jobs_clicked_together_share_a_batch_and_keep_their_own_outcome(
-    settings, weights, member, other_member, monkeypatch
+    settings, weights, member, other_member
 ):
     settings.KICKGEN_BACKEND = "local"
     settings.KICKGEN_MODEL_PATH = weights
     settings.KICKGEN_HUB_REPO = ""
-    runner = jobs.JobRunner(jobs.default_parallel_jobs(), jobs.default_batch_size())
+    runner = JobRunner(default_parallel_jobs(), default_batch_size())
     assert (runner.max_workers, runner.batch_size) == (16, 8)
-    monkeypatch.setattr(jobs, "_runner", runner)
     reserved = [
         reserve_generation(member, seed=1, keywords="hit house", note="F1")[0],
         reserve_generation(other_member, seed=2, keywords="deep")[0],
@@ -192,7 +193,7 @@ def test_jobs_clicked_together_share_a_batch_and_keep_their_own_outcome(
 
     def run(job):
         try:
-            jobs.process_job(str(job.pk))
+            process_job(str(job.pk), runner)
         finally:
             connection.close()
 
@@ -208,9 +209,9 @@ def test_jobs_clicked_together_share_a_batch_and_keep_their_own_outcome(
 
 
 def gather_for(monkeypatch, lone_s: float, burst_s: float, longest_s: float) -> None:
-    monkeypatch.setattr(generators, "GATHER_QUIET_S", lone_s)
-    monkeypatch.setattr(generators, "GATHER_BURST_QUIET_S", burst_s)
-    monkeypatch.setattr(generators, "GATHER_MAX_S", longest_s)
+    monkeypatch.setattr("kickgen.generators.local.GATHER_QUIET_S", lone_s)
+    monkeypatch.setattr("kickgen.generators.local.GATHER_BURST_QUIET_S", burst_s)
+    monkeypatch.setattr("kickgen.generators.local.GATHER_MAX_S", longest_s)
 
 
 def assert_one_batch(generator, callers) -> None:

@@ -2,12 +2,14 @@
 
 import pytest
 
-from gpu.testing import write_tiny_weights
-from gpu.wav import read_wav_bytes
-from kickgen import jobs
-from kickgen.generators import GenerationRequest, LocalGenerator, get_generator
+from gpu.audio.wav import read_wav_bytes
+from kickgen.generators.backend import get_generator
+from kickgen.generators.local import LocalGenerator
+from kickgen.generators.protocol import GenerationRequest
+from kickgen.jobs import processing
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GenerationJob
+from testsupport.tiny_weights import write_tiny_weights
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,7 @@ def test_vary_starts_from_the_source(local_backend):
 @pytest.mark.django_db
 def test_unknown_keyword_fails_with_the_models_message(local_backend, member, settings):
     job, _ = reserve_generation(member, seed=1, keywords="hit trance")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.FAILED
     assert "trance" in job.error and "house" in job.error
@@ -73,7 +75,7 @@ def test_unknown_keyword_fails_with_the_models_message(local_backend, member, se
 @pytest.mark.django_db
 def test_job_on_the_real_pipeline(local_backend, member, settings):
     job, _ = reserve_generation(member, seed=1, keywords="hit house", note="F1")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.DONE, job.error
     assert job.progress_total == job.progress_step > 0

@@ -10,8 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import modal
 import pytest
 
-from kickgen import generators, jobs
-from kickgen.generators import GenerationRequest, ModalGenerator
+from kickgen.generators import backend
+from kickgen.generators.modal_client import ModalGenerator
+from kickgen.generators.protocol import GenerationRequest
+from kickgen.jobs import failures, processing
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GenerationJob
 from kickgen.tests.doubles import kick_wav
@@ -93,7 +95,7 @@ def modal_worker(monkeypatch, settings):
 
 
 def test_settings_choose_modal(modal_worker):
-    assert isinstance(generators.get_generator(), ModalGenerator)
+    assert isinstance(backend.get_generator(), ModalGenerator)
 
 
 def test_new_kick_is_one_batched_call_with_its_own_progress(modal_worker):
@@ -145,7 +147,7 @@ def test_a_request_the_model_refuses_fails_only_that_job(modal_worker, member):
     message = "note 'C5' (523.3 Hz) is outside what the model was trained on: 30–110 Hz."
     modal_worker.batch = FakeBatchGenerator(modal_worker.queue, result={"error": message})
     job, _ = reserve_generation(member, seed=1, keywords="hit house", note="C5")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
     assert (job.status, job.error) == (GenerationJob.Status.FAILED, message)
     assert usage_for(member).today == 0
@@ -157,14 +159,14 @@ def test_worker_error_fails_the_job(modal_worker, member):
 
     modal_worker.batch.generate_kicks = RemoteMethod(crash)
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
-    assert (job.status, job.error) == (GenerationJob.Status.FAILED, jobs.MSG_GENERATOR)
+    assert (job.status, job.error) == (GenerationJob.Status.FAILED, failures.MSG_GENERATOR)
 
 
 def test_modal_job_end_to_end(modal_worker, member):
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.DONE
     assert job.progress_step == job.progress_total == 3
@@ -176,12 +178,12 @@ def test_stalled_call_times_out(modal_worker, member, settings):
     modal_worker.batch = FakeBatchGenerator(modal_worker.queue, stall_s=5.0)
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
     started = time.monotonic()
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     assert time.monotonic() - started < 4.0  # gave up, did not wait out the 5 s stall
     job.refresh_from_db()
     assert (job.status, job.error) == (
         GenerationJob.Status.FAILED,
-        jobs.MSG_TIMEOUT.format(seconds=0.3),
+        failures.MSG_TIMEOUT.format(seconds=0.3),
     )
 
 
@@ -199,6 +201,6 @@ def test_concurrent_first_calls_build_one_backend(settings):
     settings.KICKGEN_BACKEND = f"{__name__}.SlowToBuild"
     SlowToBuild.built = 0
     with ThreadPoolExecutor(4) as pool:
-        backends = list(pool.map(lambda _: generators.get_generator(), range(4)))
+        backends = list(pool.map(lambda _: backend.get_generator(), range(4)))
     assert SlowToBuild.built == 1
     assert all(backend is backends[0] for backend in backends)

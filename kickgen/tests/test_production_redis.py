@@ -10,13 +10,13 @@ import uuid
 import httpx
 import pytest
 import websockets
-from kickwithreverb.live_server import run_in_own_loop
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection
 
 from kickgen.consumer import CLOSE_TRY_AGAIN_LATER
-from kickgen.tests.live_server import Member, sign_in
-from kickgen.tests.redis_server import REDIS_SERVER
+from kickgen.tests.live import Member, sign_in
+from testsupport.live_server import run_in_own_loop
+from testsupport.redis_server import REDIS_SERVER
 
 pytestmark = [
     pytest.mark.slow,

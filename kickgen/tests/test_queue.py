@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from kickgen import events, fragments, jobs
+from kickgen import events, fragments, live_status
+from kickgen.jobs.runner import JobRunner
 from kickgen.limits import reserve_generation
 from kickgen.models import GenerationJob
 
@@ -16,10 +17,10 @@ def test_waiting_jobs_see_how_many_are_ahead(member, other_member, scripted, mon
     monkeypatch.setattr(
         events, "publish", lambda user_id, kind, **payload: sent.append((user_id, kind, payload))
     )
-    monkeypatch.setattr(jobs, "publish", events.publish)
+    monkeypatch.setattr(live_status, "publish", events.publish)
     scripted.release.clear()  # the first job holds the only worker until released
-    runner = jobs.JobRunner(1)
-    monkeypatch.setattr(jobs, "_runner", runner)
+    runner = JobRunner(1)
+    monkeypatch.setattr("kickgen.jobs.runner._runner", runner)
     try:
         check_queue(runner, member, other_member, scripted, sent)
     finally:
@@ -64,10 +65,10 @@ def test_with_batches_a_place_counts_the_kicks_generated_before_yours_starts(
     monkeypatch.setattr(
         events, "publish", lambda user_id, kind, **payload: sent.append((user_id, kind, payload))
     )
-    monkeypatch.setattr(jobs, "publish", events.publish)
+    monkeypatch.setattr(live_status, "publish", events.publish)
     scripted.release.clear()  # every job holds a worker, none generates until released
-    runner = jobs.JobRunner(4, batch_size=2)
-    monkeypatch.setattr(jobs, "_runner", runner)
+    runner = JobRunner(4, batch_size=2)
+    monkeypatch.setattr("kickgen.jobs.runner._runner", runner)
     try:
         queued = []
         for user in (member, other_member, member, other_member, member):
@@ -101,10 +102,10 @@ def test_a_job_started_behind_a_batch_says_it_waits(member, scripted, monkeypatc
     monkeypatch.setattr(
         events, "publish", lambda user_id, kind, **payload: sent.append((user_id, kind, payload))
     )
-    monkeypatch.setattr(jobs, "publish", events.publish)
+    monkeypatch.setattr(live_status, "publish", events.publish)
     scripted.release.clear()
-    runner = jobs.JobRunner(4, batch_size=8)
-    monkeypatch.setattr(jobs, "_runner", runner)
+    runner = JobRunner(4, batch_size=8)
+    monkeypatch.setattr("kickgen.jobs.runner._runner", runner)
     try:
         busy, _ = reserve_generation(member, seed=1, keywords="hit house")
         runner.submit(busy)

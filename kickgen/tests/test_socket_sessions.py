@@ -6,13 +6,13 @@ import uuid
 
 import httpx
 import pytest
-from kickwithreverb.browser import MEMBER_PASSWORD
 from websockets.exceptions import InvalidStatus
 
 from kickgen.consumer import CLOSE_SESSION_ENDED
-from kickgen.tests.live_server import Member, form_token, kick_socket, sign_in
-from kickgen.tests.redis_server import REDIS_SERVER
+from kickgen.tests.live import Member, form_token, kick_socket, sign_in
 from kickgen.tests.test_production_redis import close_code, until_done
+from testsupport.browser import MEMBER_PASSWORD
+from testsupport.redis_server import REDIS_SERVER
 
 pytestmark = pytest.mark.slow
 

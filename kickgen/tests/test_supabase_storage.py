@@ -4,7 +4,8 @@ import urllib.request
 
 import pytest
 
-from kickgen import jobs, storage
+from kickgen import storage
+from kickgen.jobs import failures, processing
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.doubles import kick_wav
@@ -30,7 +31,7 @@ def test_backend_is_chosen_by_settings(supabase, settings):
 
 def test_upload_public_url_download_and_delete(supabase, member, scripted):
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     kick = GeneratedKick.objects.get(user=member)
     bucket, path = ("generated-kicks", kick.storage_path)
     assert path.startswith(f"{member.pk}/") and path.endswith(".wav")
@@ -52,9 +53,9 @@ def test_upload_public_url_download_and_delete(supabase, member, scripted):
 def test_upload_error_fails_the_job_uncounted(supabase, member, scripted):
     supabase.state.fail_next["POST"] = 500
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
-    assert (job.status, job.error) == (GenerationJob.Status.FAILED, jobs.MSG_STORAGE)
+    assert (job.status, job.error) == (GenerationJob.Status.FAILED, failures.MSG_STORAGE)
     assert supabase.state.objects == {}
     assert usage_for(member).today == 0
 
@@ -65,9 +66,9 @@ def test_unreachable_storage_fails_the_job(settings, member, scripted):
     settings.SUPABASE_URL = url  # the server is gone: connection refused (an httpx error)
     settings.SUPABASE_SERVICE_KEY = "service-role-key"
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
-    assert (job.status, job.error) == (GenerationJob.Status.FAILED, jobs.MSG_STORAGE)
+    assert (job.status, job.error) == (GenerationJob.Status.FAILED, failures.MSG_STORAGE)
 
 
 def test_row_failure_removes_the_uploaded_object(supabase, member, scripted, monkeypatch):
@@ -78,16 +79,16 @@ def test_row_failure_removes_the_uploaded_object(supabase, member, scripted, mon
 
     monkeypatch.setattr(GeneratedKick.objects, "create", broken_create)
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     job.refresh_from_db()
-    assert (job.status, job.error) == (GenerationJob.Status.FAILED, jobs.MSG_DATABASE)
+    assert (job.status, job.error) == (GenerationJob.Status.FAILED, failures.MSG_DATABASE)
     assert [r[0] for r in supabase.state.requests] == ["POST", "DELETE"]
     assert supabase.state.objects == {}
 
 
 def test_delete_error_keeps_kick_and_presets(supabase, member, scripted):
     job, _ = reserve_generation(member, seed=1, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     kick = GeneratedKick.objects.get(user=member)
     kick_id = kick.pk
     supabase.state.fail_next["DELETE"] = 503

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gpu.descriptors import note_to_hz
-from kickgen import fragments, jobs
+from gpu.audio.descriptors import note_to_hz
+from kickgen import fragments
+from kickgen.jobs import failures, orphans, processing, runner
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick, stored_files
@@ -27,7 +28,7 @@ def _fresh_rate_limits(fresh_cache):
 
 def generated_kick(member, settings):
     job, _ = reserve_generation(member, seed=8, keywords="hit house")
-    jobs.process_job(str(job.pk))
+    processing.process_job(str(job.pk))
     return GeneratedKick.objects.get(pk=GenerationJob.objects.get(pk=job.pk).kick_id)
 
 
@@ -86,7 +87,7 @@ def test_bad_input_is_refused_without_a_job(member_client, scripted):
 @pytest.mark.django_db
 def test_a_keyword_repeated_is_asked_for_once(member_client, scripted, monkeypatch):
     """Repeats would overflow the 200-character keywords column (a 500 on PostgreSQL)."""
-    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    monkeypatch.setattr(runner, "submit", lambda job: None)
     response = member_client.post(
         reverse("kickgen:generate"), {"keywords": ["house"] * 60 + ["hit"]}, **HTMX
     )
@@ -110,26 +111,26 @@ def test_a_job_stuck_after_start_up_stops_holding_quota(
 ):
     """A job whose thread died long after the start-up sweep (its heartbeat stopped) is failed
     before the next reservation, so it does not hold the member's daily quota forever."""
-    stale_for = jobs.STALE_AFTER + timedelta(minutes=1)
-    monkeypatch.setattr(jobs, "submit", lambda job: None)
-    monkeypatch.setattr(jobs, "_last_sweep", time.monotonic() - 2 * jobs.HEARTBEAT_S)
+    stale_for = orphans.STALE_AFTER + timedelta(minutes=1)
+    monkeypatch.setattr(runner, "submit", lambda job: None)
+    monkeypatch.setattr(orphans, "_last_sweep", time.monotonic() - 2 * runner.HEARTBEAT_S)
     held = [reserve_generation(member, seed=i, keywords="hit house")[0] for i in range(10)]
     GenerationJob.objects.filter(pk=held[0].pk).update(
         status=GenerationJob.Status.RUNNING,
-        worker=jobs.worker_id(),
+        worker=runner.worker_id(),
         heartbeat_at=timezone.now() - stale_for,
     )
     response = member_client.post(reverse("kickgen:generate"), {}, **HTMX)
     assert response.status_code == 202
     held[0].refresh_from_db()
-    assert (held[0].status, held[0].error) == (GenerationJob.Status.FAILED, jobs.MSG_RESTART)
+    assert (held[0].status, held[0].error) == (GenerationJob.Status.FAILED, failures.MSG_RESTART)
     assert usage_for(member).today == 10
 
 
 @pytest.mark.django_db
 def test_burst_throttle(member_client, scripted, settings, monkeypatch):
     settings.KICKGEN_BURST_RATE = "3/m"
-    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    monkeypatch.setattr(runner, "submit", lambda job: None)
     answers = [
         member_client.post(reverse("kickgen:generate"), {}, **HTMX).status_code for _ in range(4)
     ]
@@ -139,7 +140,7 @@ def test_burst_throttle(member_client, scripted, settings, monkeypatch):
 
 @pytest.mark.django_db
 def test_plain_form_post_redirects_to_the_page(member_client, scripted, monkeypatch):
-    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    monkeypatch.setattr(runner, "submit", lambda job: None)
     response = member_client.post(reverse("kickgen:generate"), {"keywords": ["hit"]})
     assert response.status_code == 302 and response["Location"] == reverse("daw")
     assert GenerationJob.objects.count() == 1
@@ -148,7 +149,7 @@ def test_plain_form_post_redirects_to_the_page(member_client, scripted, monkeypa
 @pytest.mark.django_db
 def test_vary_reserves_a_generation_of_the_kick(member_client, member, scripted, monkeypatch):
     submitted = []
-    monkeypatch.setattr(jobs, "submit", submitted.append)
+    monkeypatch.setattr(runner, "submit", submitted.append)
     source = make_kick(member, "AI: Uwe", keywords="hit deep", note="F1")
     response = member_client.post(reverse("kickgen:vary"), {"kick": source.pk}, **HTMX)
     assert response.status_code == 202
@@ -158,7 +159,7 @@ def test_vary_reserves_a_generation_of_the_kick(member_client, member, scripted,
 
 @pytest.mark.django_db
 def test_other_members_kicks_are_404(member_client, other_member, monkeypatch):
-    monkeypatch.setattr(jobs, "submit", lambda job: None)
+    monkeypatch.setattr(runner, "submit", lambda job: None)
     theirs = make_kick(other_member, "AI: Otto")
     answers = [
         member_client.post(reverse("kickgen:vary"), {"kick": theirs.pk}, **HTMX),
@@ -303,7 +304,7 @@ def test_generate_is_refused_up_front_while_storage_is_down(
 def test_controls_offer_only_what_the_shipped_model_accepts(member_client, settings):
     """The bar's note, decay and punch bounds come from the weights' config, and the form holds
     to them with a producer's message (read without loading the model)."""
-    from kickgen.generators import ranges_from_config
+    from kickgen.generators.protocol import ranges_from_config
 
     settings.KICKGEN_BACKEND = "local"
     config = (Path(settings.KICKGEN_MODEL_PATH) / "config.json").read_text()
@@ -367,7 +368,7 @@ def test_a_refused_click_may_be_tried_again(member_client, member, settings, tmp
     assert refused.status_code == 503
     settings.MEDIA_ROOT = tmp_path / "media"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(jobs, "submit", lambda job: None)  # reserved is enough here
+        patch.setattr(runner, "submit", lambda job: None)  # reserved is enough here
         accepted = member_client.post(reverse("kickgen:generate"), {"click_id": click}, **HTMX)
     assert accepted.status_code == 202
     assert GenerationJob.objects.count() == 1

@@ -3,7 +3,8 @@
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 from kickwithreverb.asgi import application
-from kickwithreverb.live_server import run_in_own_loop
+
+from testsupport.live_server import run_in_own_loop
 
 
 def test_http_requests_reach_django():

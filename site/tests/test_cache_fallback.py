@@ -10,7 +10,7 @@ from django.urls import reverse
 from kickwithreverb import cache as fallback_cache
 from kickwithreverb.cache import FallbackRedisCache
 
-from kickgen.tests.redis_server import REDIS_SERVER
+from testsupport.redis_server import REDIS_SERVER
 
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="needs Debian's redis-server binary")
 

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from kickwithreverb.live_server import free_port
+from testsupport.live_server import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from kickwithreverb.body_limit import BodySizeLimit
 from kickwithreverb.ids import MAX_ID, parse_id
-from kickwithreverb.live_server import run_in_own_loop, serve
 
 from kickgen.models import GeneratedKick, GenerationJob
 from kickgen.tests.conftest import make_kick
 from presets.models import Preset
+from testsupport.live_server import run_in_own_loop, serve
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 HUGE = "9" * 5000  # past Python's 4,300-digit int() limit

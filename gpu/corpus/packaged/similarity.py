@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gpu.audio import SAMPLE_RATE
+from gpu.audio.output_format import SAMPLE_RATE
 
 DUPLICATE = 0.1
 FAMILY = 0.3

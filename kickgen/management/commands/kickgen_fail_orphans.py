@@ -6,7 +6,7 @@ sweep on its first kickgen request.
 
 from django.core.management.base import BaseCommand
 
-from kickgen.jobs import fail_orphaned_jobs
+from kickgen.jobs.orphans import fail_orphaned_jobs
 
 
 class Command(BaseCommand):
