@@ -108,14 +108,22 @@ class ModalGenerator:
         self, key: str, finished: threading.Event, progress: ProgressCallback
     ) -> None:
         """Report [step, total] events from the key's partition until the last step arrives
-        (the worker sends it before it returns) or the call ends without it (an error)."""
+        (the worker sends it before it returns) or the call ends without it (an error). A call
+        that ends between two reads has put all its steps: one last read, without waiting,
+        relays them rather than leaving the job at step 0."""
         events = self.progress_queue()
-        while not finished.is_set():
+        while True:
+            ended = finished.is_set()
             try:
-                batch = events.get_many(PROGRESS_READ, timeout=PROGRESS_POLL_S, partition=key)
+                if ended:
+                    batch = events.get_many(PROGRESS_READ, block=False, partition=key)
+                else:
+                    batch = events.get_many(PROGRESS_READ, timeout=PROGRESS_POLL_S, partition=key)
             except queue.Empty:
                 continue
             for step, total in batch:
                 progress(int(step), int(total))
                 if step == total:
                     return
+            if ended:
+                return

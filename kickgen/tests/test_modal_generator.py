@@ -35,6 +35,10 @@ class FakeQueue:
 
     def get_many(self, n_values, block=True, timeout=None, partition=None):
         with self.changed:
+            if not block:  # modal returns what is there, [] when empty
+                timeout = 0
+                if not self.partitions[partition]:
+                    return []
             if not self.changed.wait_for(lambda: self.partitions[partition], timeout):
                 raise queue.Empty
             taken = self.partitions[partition][:n_values]
@@ -110,6 +114,26 @@ def test_new_kick_is_one_batched_call_with_its_own_progress(modal_worker):
     assert args == () and len(key) == 32
     assert kwargs == {"prompt": "hit deep", "seed": 11, "note": "G1", "decay_ms": 300, "punch": 0.4}
     assert modal_worker.queue.partitions[key] == []  # every step was read
+
+
+class LateQueue(FakeQueue):
+    """A queue whose waiting reads never see the steps in time: every step arrives between the
+    relay's last waiting read and the call's end, as when a fast call beats the first poll."""
+
+    def get_many(self, n_values, block=True, timeout=None, partition=None):
+        if block:
+            raise queue.Empty
+        return super().get_many(n_values, block=False, partition=partition)
+
+
+def test_steps_put_just_before_the_call_ends_still_reach_the_job(modal_worker, monkeypatch):
+    late = LateQueue()
+    modal_worker.batch = FakeBatchGenerator(late)
+    monkeypatch.setattr(modal.Queue, "from_name", lambda name, **kwargs: late)
+    seen = []
+    wav = ModalGenerator().generate(GenerationRequest("hit", seed=1), lambda s, t: seen.append(s))
+    assert wav == kick_wav()
+    assert seen == [1, 2, 3]
 
 
 def test_concurrent_calls_keep_their_own_progress_and_kicks(modal_worker):
