@@ -190,8 +190,12 @@ class KickPipeline:
 
     @torch.inference_mode()
     def _latent_to_audio(self, z: torch.Tensor) -> np.ndarray:
-        mel = self.vae.decode(z * self.latent_std + self.latent_mean)  # (B, M, T)
-        return finish(self.vocoder(mel).float().cpu().numpy())  # (B, 88200)
+        return self._mel_to_audio(self.vae.decode(z * self.latent_std + self.latent_mean))
+
+    @torch.inference_mode()
+    def _mel_to_audio(self, mel: torch.Tensor) -> np.ndarray:
+        """Spectrograms (B, M, T) -> finished kicks (B, 88200)."""
+        return finish(self.vocoder(mel).float().cpu().numpy())
 
     @torch.inference_mode()
     def _encode(self, audio: np.ndarray) -> torch.Tensor:
@@ -417,25 +421,22 @@ class KickPipeline:
     def reconstruct(self, audio: np.ndarray) -> np.ndarray:
         """VAE + vocoder round trip (no diffusion), for evaluating the representation.
         (N,) or (B, N) -> the same leading shape with 88200 samples."""
-        batch = np.atleast_2d(np.asarray(audio, dtype=np.float32))
-        out = np.concatenate(
-            [
-                self._latent_to_audio(self._encode(batch[i : i + 32]))
-                for i in range(0, len(batch), 32)
-            ]
-        )
-        return out[0] if np.asarray(audio).ndim == 1 else out
+        return self._in_chunks(audio, lambda chunk: self._latent_to_audio(self._encode(chunk)))
 
-    @torch.inference_mode()
     def vocode(self, audio: np.ndarray) -> np.ndarray:
         """The vocoder alone on each kick's own spectrogram (no VAE): which part of a round
-        trip's error the vocoder makes. (B, N) -> (B, 88200)."""
-        batch = np.atleast_2d(np.asarray(audio, dtype=np.float32))
-        spectrograms = (
-            self.mel(torch.from_numpy(batch[i : i + 32]).to(self.device))
-            for i in range(0, len(batch), 32)
+        trip's error the vocoder makes. (N,) or (B, N) -> the same leading shape."""
+        return self._in_chunks(
+            audio,
+            lambda chunk: self._mel_to_audio(self.mel(torch.from_numpy(chunk).to(self.device))),
         )
-        return np.concatenate([finish(self.vocoder(s).float().cpu().numpy()) for s in spectrograms])
+
+    @staticmethod
+    def _in_chunks(audio: np.ndarray, render: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``render`` over 32 kicks at a time, bounding memory on long folders."""
+        batch = np.atleast_2d(np.asarray(audio, dtype=np.float32))
+        out = np.concatenate([render(batch[i : i + 32]) for i in range(0, len(batch), 32)])
+        return out[0] if np.asarray(audio).ndim == 1 else out
 
     @staticmethod
     def to_wav_bytes(audio: np.ndarray, float32: bool = False) -> bytes:

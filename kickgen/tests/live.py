@@ -36,15 +36,26 @@ def form_token(client: httpx.Client, path: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
 
 
+def post_form(client: httpx.Client, path: str, fields: dict[str, str], what: str) -> None:
+    """Posts the form on `path` with its CSRF token; raises unless it redirects (success)."""
+    answer = client.post(path, data={"csrfmiddlewaretoken": form_token(client, path), **fields})
+    if answer.status_code != 302:
+        raise RuntimeError(f"{what} failed ({answer.status_code}): {answer.text[:500]}")
+
+
+def cookie_header(client: httpx.Client) -> str:
+    """`client`'s session cookies as a Cookie header, for clients other than httpx."""
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
 def kick_socket(client: httpx.Client, url: str | None = None):  # -> websockets ClientConnection
     """The kick-gen WebSocket of `client`'s session, on `url` (default: the client's server)."""
     from websockets.sync.client import connect
 
     base = url or str(client.base_url).rstrip("/")
-    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
     return connect(
         base.replace("http://", "ws://") + "/ws/kickgen/",
-        additional_headers={"Cookie": cookies, "Origin": base},
+        additional_headers={"Cookie": cookie_header(client), "Origin": base},
         open_timeout=10,
     )
 
@@ -52,16 +63,7 @@ def kick_socket(client: httpx.Client, url: str | None = None):  # -> websockets 
 def sign_in(url: str, username: str) -> httpx.Client:
     """A second session of an existing member (another device)."""
     client = httpx.Client(base_url=url, timeout=30)
-    answer = client.post(
-        "/accounts/login/",
-        data={
-            "csrfmiddlewaretoken": form_token(client, "/accounts/login/"),
-            "login": username,
-            "password": MEMBER_PASSWORD,
-        },
-    )
-    if answer.status_code != 302:
-        raise RuntimeError(f"login failed ({answer.status_code}): {answer.text[:500]}")
+    post_form(client, "/accounts/login/", {"login": username, "password": MEMBER_PASSWORD}, "login")
     return client
 
 
@@ -71,22 +73,17 @@ class Member:
     def __init__(self, url: str, username: str) -> None:
         self.url = url
         self.http = httpx.Client(base_url=url, follow_redirects=False, timeout=30)
-        answer = self.http.post(
-            "/accounts/signup/",
-            data={
-                "csrfmiddlewaretoken": form_token(self.http, "/accounts/signup/"),
-                "username": username,
-                "email": f"{username}@example.org",
-                "password1": MEMBER_PASSWORD,
-                "password2": MEMBER_PASSWORD,
-            },
-        )
-        if answer.status_code != 302:
-            raise RuntimeError(f"sign-up failed ({answer.status_code}): {answer.text[:500]}")
+        fields = {
+            "username": username,
+            "email": f"{username}@example.org",
+            "password1": MEMBER_PASSWORD,
+            "password2": MEMBER_PASSWORD,
+        }
+        post_form(self.http, "/accounts/signup/", fields, "sign-up")
 
     @property
     def cookie_header(self) -> str:
-        return "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
+        return cookie_header(self.http)
 
     def generate(self, url: str | None = None, **data: str) -> httpx.Response:
         return self.http.post(
