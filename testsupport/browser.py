@@ -33,6 +33,23 @@ def wait_engine_ready(page, timeout_ms: int = 15_000) -> None:
         )
 
 
+# True once htmx has swapped in a presets bar other than `old` and finished settling it, with
+# `label` as the chosen preset. The <select> shows the new choice at once, before the request.
+_BAR_LOADED = """([old, label]) => {
+  const bar = document.querySelector('#presets-bar');
+  return bar !== old && !bar.classList.contains('htmx-added')
+    && !bar.classList.contains('htmx-settling')
+    && bar.querySelector('#preset-select option:checked')?.textContent === label;
+}"""
+
+
+def load_preset(page, label: str) -> None:
+    """Picks `label` in the presets bar and waits until htmx has swapped in the loaded bar."""
+    old = page.query_selector("#presets-bar")
+    page.select_option("#preset-select", label=label)
+    page.wait_for_function(_BAR_LOADED, arg=[old, label])
+
+
 def signup(page, username: str, password: str = MEMBER_PASSWORD, email: str | None = None) -> None:
     """Signs up through allauth's form and lands on the DAW page as that member."""
     page.goto("/accounts/signup/")

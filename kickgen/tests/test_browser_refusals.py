@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kickgen.tests.live import kickgen_cluster
-from testsupport.browser import signup, unique_username, wait_engine_ready
+from testsupport.browser import load_preset, signup, unique_username, wait_engine_ready
 
 pytestmark = pytest.mark.browser
 
@@ -139,10 +139,7 @@ def test_a_stale_preset_is_refused_in_the_bar(member, server):
     page.wait_for_function(
         "document.querySelector('#preset-select option:checked')?.textContent === 'Gone Soon'"
     )
-    page.select_option("#preset-select", label="Init")
-    page.wait_for_function(
-        "document.querySelector('#preset-select option:checked')?.textContent === 'Init'"
-    )
+    load_preset(page, "Init")
     delete_rows(server, "presets.models", "Preset", preset_name="Gone Soon")
     page.select_option("#preset-select", label="Gone Soon")
     page.wait_for_function(

@@ -135,11 +135,7 @@ def stocked_member(member_page, daphne_server, browser_helpers):
     page.reload()
     browser_helpers.wait_engine_ready(page)
     wait_overlay_gone(page)
-    page.select_option("#preset-select", label=LONG_PRESET)
-    page.wait_for_function(
-        "(name) => document.querySelector('#preset-select option:checked')?.textContent === name",
-        arg=LONG_PRESET,
-    )
+    browser_helpers.load_preset(page, LONG_PRESET)
     return page
 
 
