@@ -1,6 +1,7 @@
 """The Modal backend: the client of the deployed GPU worker (gpu/modal_app.py), relaying its
 progress from a modal Queue while the call runs."""
 
+import json
 import queue
 import threading
 import uuid
@@ -62,17 +63,18 @@ class ModalGenerator:
             return self._progress
 
     def vocabulary(self) -> list[str]:
-        from gpu.corpus.synth import KEYWORDS
+        """The words of the weights the worker serves; the training vocabulary without them."""
+        words = _published_file("vocabulary.json")
+        if words is None:
+            from gpu.corpus.synth import KEYWORDS
 
-        return list(KEYWORDS)
+            return list(KEYWORDS)
+        return list(json.loads(words))
 
     def descriptor_ranges(self) -> DescriptorRanges:
-        """The Hub weights the worker serves are published from KICKGEN_MODEL_PATH; without that
-        folder the page keeps its own ranges."""
-        config = Path(settings.KICKGEN_MODEL_PATH) / "config.json"
-        if not config.is_file():
-            return {}
-        return ranges_from_config(config.read_text(encoding="utf-8"))
+        """The ranges of the weights the worker serves; without them the page keeps its own."""
+        config = _published_file("config.json")
+        return {} if config is None else ranges_from_config(config)
 
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> bytes:
         if request.is_variation:
@@ -127,3 +129,10 @@ class ModalGenerator:
                     return
             if ended:
                 return
+
+
+def _published_file(name: str) -> str | None:
+    """A file of the weights folder the Hub weights the worker serves are published from
+    (KICKGEN_MODEL_PATH), or None where this process has no such folder."""
+    path = Path(settings.KICKGEN_MODEL_PATH) / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None

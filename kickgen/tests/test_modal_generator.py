@@ -1,18 +1,21 @@
 """The Modal backend with `modal.Cls.from_name` and `modal.Queue.from_name` replaced (no Modal
 server is reachable here)."""
 
+import json
 import queue
 import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import modal
 import pytest
 
+from gpu.corpus.synth import KEYWORDS
 from kickgen.generators import backend
 from kickgen.generators.modal_client import ModalGenerator
-from kickgen.generators.protocol import GenerationRequest
+from kickgen.generators.protocol import GenerationRequest, ranges_from_config
 from kickgen.jobs import failures, processing
 from kickgen.limits import reserve_generation, usage_for
 from kickgen.models import GenerationJob
@@ -209,6 +212,21 @@ def test_stalled_call_times_out(modal_worker, member, settings):
         GenerationJob.Status.FAILED,
         failures.MSG_TIMEOUT.format(seconds=0.3),
     )
+
+
+def test_the_page_offers_the_published_weights_words_and_ranges(settings, tmp_path):
+    """The worker serves the weights published from KICKGEN_MODEL_PATH: the form offers their
+    words and ranges; a process without that folder offers the training vocabulary."""
+    shipped = Path(settings.KICKGEN_MODEL_PATH)
+    settings.KICKGEN_MODEL_PATH = str(tmp_path)
+    assert ModalGenerator().vocabulary() == list(KEYWORDS)
+    assert ModalGenerator().descriptor_ranges() == {}
+
+    (tmp_path / "vocabulary.json").write_text(json.dumps(["hit", "warehouse", "zap"]))
+    (tmp_path / "config.json").write_text((shipped / "config.json").read_text())
+    assert ModalGenerator().vocabulary() == ["hit", "warehouse", "zap"]
+    config = (shipped / "config.json").read_text()
+    assert ModalGenerator().descriptor_ranges() == ranges_from_config(config) != {}
 
 
 class SlowToBuild:
