@@ -69,20 +69,26 @@ def measure_once(browser, url: str) -> dict:
     }
 
 
+def measure_runs(url: str | None, workdir: Path, count: int) -> tuple[list[dict], str]:
+    """`count` measured loads of `url`, or of a production server started in `workdir`."""
+    server = nullcontext() if url else serve(workdir)
+    with server as live, sync_playwright() as playwright:
+        url = url or f"{live.url}/"
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        measure_once(browser, url)  # warm the server (first request imports views, etc.)
+        runs = [measure_once(browser, url) for _ in range(count)]
+        browser.close()
+    return runs, url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--url", help="measure a running server instead of starting one")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="kwr-measure-"))
-    server = nullcontext() if args.url else serve(workdir)
-    with server as live, sync_playwright() as playwright:
-        url = args.url or f"{live.url}/"
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        measure_once(browser, url)  # warm the server (first request imports views, etc.)
-        runs = [measure_once(browser, url) for _ in range(args.runs)]
-        browser.close()
+    with tempfile.TemporaryDirectory(prefix="kwr-measure-") as workdir:
+        runs, url = measure_runs(args.url, Path(workdir), args.runs)
     for run in runs:
         print(
             f"ready {run['ready_ms']:7.1f} ms  transfer {run['transfer_bytes']:8d} B  "

@@ -23,6 +23,7 @@ waits on its socket for its kick, then downloads the WAV — the server's part o
 import argparse
 import os
 import re
+import shutil
 import statistics
 import tempfile
 import threading
@@ -191,6 +192,7 @@ def main() -> None:
         server_cpu = server_cpu_s(cluster) - cpu_at_start[0]
     finally:
         cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"members={args.members} rounds={args.rounds} weights={args.weights} "
         f"clients={args.clients}{' keep-playing' if args.keep_playing else ''}"
