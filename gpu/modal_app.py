@@ -222,13 +222,20 @@ class KickGenerator:
         """Yields {"progress": [step, total]} as each denoising step finishes, then {"wav": bytes}.
 
         The pipeline runs in a thread and reports through a queue, so progress leaves the
-        container while the kick is still being generated.
+        container while the kick is still being generated. That thread uses the caller's
+        torch thread count, so the kick equals generate_kick's to the bit: a new thread takes
+        the count last set anywhere in the process, the caller keeps its own, and sums split
+        across another number of threads round differently.
         """
+        import torch
+
         events: queue.Queue = queue.Queue()
         outcome: dict = {}
+        threads = torch.get_num_threads()
 
         def run() -> None:
             try:
+                torch.set_num_threads(threads)
                 outcome["audio"] = self.pipe.generate(
                     prompt=prompt,
                     seed=seed,

@@ -3,9 +3,11 @@ come through the same Hub path as in production, from a cache folder the test bu
 
 import io
 import shutil
+import threading
 import wave
 
 import pytest
+import torch
 
 from gpu import modal_app
 
@@ -58,6 +60,29 @@ def test_stream_yields_progress_then_wav(generator):
     events = list(generator.generate_kick_stream.local("hit house", seed=3, steps=3))
     assert events[:-1] == [{"progress": [i, 3]} for i in (1, 2, 3)]
     assert events[-1]["wav"] == generator.generate_kick.local("hit house", seed=3, steps=3)
+
+
+def test_stream_matches_when_another_thread_set_torchs_thread_count(generator):
+    """As in a web process whose model loader thread set the count: new threads take it, this
+    thread keeps its own."""
+    mine = torch.get_num_threads()
+    other = 1 if mine > 1 else 2
+    in_thread(lambda: torch.set_num_threads(other))
+    try:
+        assert in_thread(torch.get_num_threads) == other != torch.get_num_threads()
+        events = list(generator.generate_kick_stream.local("hit house", seed=3, steps=3))
+        assert events[-1]["wav"] == generator.generate_kick.local("hit house", seed=3, steps=3)
+    finally:
+        in_thread(lambda: torch.set_num_threads(mine))
+
+
+def in_thread(function):
+    """`function()` run on a new thread; its result."""
+    result = []
+    worker = threading.Thread(target=lambda: result.append(function()))
+    worker.start()
+    worker.join()
+    return result[0]
 
 
 def test_stream_reraises_bad_prompts(generator):
