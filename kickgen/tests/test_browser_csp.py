@@ -8,10 +8,11 @@ Waiting is done from Python (page.evaluate runs over the DevTools protocol, outs
 """
 
 import time
+from collections.abc import Callable
 
 import pytest
 
-from testsupport.browser import signup, unique_username
+from testsupport.browser import BAR_LOADED, signup, unique_username
 
 pytestmark = pytest.mark.browser
 
@@ -43,13 +44,15 @@ def journey(browser, tiny_model_server):
     context.close()
 
 
-def wait_for(page, expression: str, timeout_s: float = 30.0) -> None:
+def wait_for(page, condition: str | Callable[[], object], timeout_s: float = 30.0) -> None:
+    """Polls `condition`: a JavaScript expression, or a Python callable."""
+    check = condition if callable(condition) else lambda: page.evaluate(condition)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if page.evaluate(expression):
+        if check():
             return
         time.sleep(0.1)
-    raise AssertionError(f"not true within {timeout_s} s: {expression}; errors: {page.errors}")
+    raise AssertionError(f"not true within {timeout_s} s: {condition}; errors: {page.errors}")
 
 
 def current_kick(page) -> str:
@@ -73,14 +76,15 @@ def test_every_step_runs_under_the_sites_csp(journey, tiny_model_server):
 
     signup(page, unique_username("csp"))
     wait_for(page, "document.body.dataset.engine === 'ready'")
+    page.keyboard.press("s")  # the saved sound differs from Init, so loading Init shows
+    first_bar = page.query_selector("#presets-bar")
     page.fill("#preset-name", "Under Policy")
     page.click("form[data-preset-values] button[type=submit]")
-    wait_for(
-        page,
-        "document.querySelector('#preset-select option:checked')?.textContent === 'Under Policy'",
-    )
+    wait_for(page, lambda: page.evaluate(BAR_LOADED, [first_bar, "Under Policy"]))
+    saved_bar = page.query_selector("#presets-bar")
     page.select_option("#preset-select", label="Init")
-    wait_for(page, "window.kwr.sound.get('kick_dist_amt') === 0")
+    wait_for(page, lambda: page.evaluate(BAR_LOADED, [saved_bar, "Init"]))
+    assert page.evaluate("window.kwr.sound.get('kick_dist_amt')") == 0
 
     page.click("[data-kickgen-enter]")
     page.click("[data-kickgen-generate]")
@@ -93,8 +97,8 @@ def test_every_step_runs_under_the_sites_csp(journey, tiny_model_server):
     page.click("#kickgen-back")
     assert page.text_content("#page-title") == "KICK WITH REVERB"
 
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_url("**/")
+    with page.expect_navigation():
+        page.click("form[action='/accounts/logout/'] button")
     wait_for(page, "document.body.dataset.engine === 'ready'")
     assert page.violations == []
     assert page.errors == []

@@ -7,7 +7,7 @@ preset uses it asks first, naming the preset.
 
 import pytest
 
-from testsupport.browser import signup, unique_username, wait_engine_ready
+from testsupport.browser import signup, unique_username, wait_engine_ready, wait_settled
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,7 @@ def test_generate_play_keep_and_delete(member_page, tiny_model_server):
     )
     page.click("[data-kickgen-enter]")
     page.click(".kickgen-bar__delete")
-    page.wait_for_selector("#kickgen-dialog:not([hidden])")
+    wait_settled(page, "#kickgen-dialog")
     dialog = page.text_content("#kickgen-dialog")
     assert "Deleting this kick will also delete these presets:" in dialog
     assert "Peak Time" in dialog

@@ -9,7 +9,13 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kickgen.tests.live import kickgen_cluster
-from testsupport.browser import load_preset, signup, unique_username, wait_engine_ready
+from testsupport.browser import (
+    load_preset,
+    save_preset,
+    signup,
+    unique_username,
+    wait_engine_ready,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -134,11 +140,7 @@ def test_refusals_keep_the_page_and_say_why(member, server):
 def test_a_stale_preset_is_refused_in_the_bar(member, server):
     page = member
     page.click("#kickgen-back")
-    page.fill("#preset-name", "Gone Soon")
-    page.click("form[data-preset-values] button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#preset-select option:checked')?.textContent === 'Gone Soon'"
-    )
+    save_preset(page, "Gone Soon")
     load_preset(page, "Init")
     delete_rows(server, "presets.models", "Preset", preset_name="Gone Soon")
     page.select_option("#preset-select", label="Gone Soon")
@@ -158,7 +160,6 @@ def test_a_double_click_makes_one_kick(member, server):
         " && document.querySelector('#kickgen-status').dataset.state === 'idle'",
         timeout=30_000,
     )
-    page.wait_for_timeout(1500)  # a second job, had there been one, would have finished by now
     jobs = shell(
         server,
         "from kickgen.models import GenerationJob\n"

@@ -159,7 +159,7 @@ def test_hotkeys_follow_the_contract_and_stand_down_while_typing(daw_page):
     assert "active" not in page.get_attribute("#cue", "class")
 
 
-def test_member_preset_saves_and_loads_every_control(member_page):
+def test_member_preset_saves_and_loads_every_control(member_page, browser_helpers):
     page = member_page
     assert page.locator("#guest-line").count() == 0
     assert page.is_visible("#kickgen-entry")
@@ -172,24 +172,19 @@ def test_member_preset_saves_and_loads_every_control(member_page):
     page.keyboard.press("Enter")
     saved = page.evaluate("window.kwr.sound.snapshot()")
 
-    page.fill("#preset-name", "Warehouse Roller")
-    page.click("form[data-preset-values] button[type=submit]")
-    page.wait_for_function(
-        "document.querySelector('#preset-select option:checked')?.textContent"
-        " === 'Warehouse Roller'"
-    )
+    browser_helpers.save_preset(page, "Warehouse Roller")
 
     page.reload()
     page.wait_for_function("document.body.dataset.engine === 'ready'")
-    page.select_option("#preset-select", label="Init")
-    page.wait_for_function("window.kwr.sound.get('kick_sample') === 'Warehouse'")
+    browser_helpers.load_preset(page, "Init")
+    assert page.evaluate("window.kwr.sound.get('kick_sample')") == "Warehouse"
     assert knob_value(page, "kick_dist_amt") == 0
 
     # Loading a preset while playing: no reload (the marker survives), playback goes on.
     page.evaluate("window.__sameDocument = true")
     page.click("#play")
-    page.select_option("#preset-select", label="Warehouse Roller")
-    page.wait_for_function("window.kwr.sound.get('kick_sample') === 'Rumble'")
+    browser_helpers.load_preset(page, "Warehouse Roller")
+    assert page.evaluate("window.kwr.sound.get('kick_sample')") == "Rumble"
     assert page.evaluate("window.__sameDocument === true && window.kwr.playing")
     state = page.evaluate("window.kwr.engine.getState()")
     assert state["playing"] is True
