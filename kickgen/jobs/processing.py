@@ -68,14 +68,18 @@ def _request_for(job: GenerationJob) -> GenerationRequest:
                 source_wav = stored.read()
         except (StorageUnavailable, OSError) as exc:
             raise JobFailure(MSG_SOURCE) from exc
-    return GenerationRequest(
-        keywords=job.keywords,
-        seed=job.seed,
-        note=job.note,
-        decay_ms=job.decay_ms,
-        punch=job.punch,
-        source_wav=source_wav,
-    )
+    return GenerationRequest(**_what_was_asked(job), source_wav=source_wav)
+
+
+def _what_was_asked(job: GenerationJob) -> dict[str, object]:
+    """The job's ask: the generator's request carries it, and so does the kick it keeps."""
+    return {
+        "keywords": job.keywords,
+        "seed": job.seed,
+        "note": job.note,
+        "decay_ms": job.decay_ms,
+        "punch": job.punch,
+    }
 
 
 def _generate(job: GenerationJob, request: GenerationRequest, queue: Queue | None) -> bytes:
@@ -164,11 +168,7 @@ def _save_kick(
                     name=pick_kick_name(taken),
                     audio_url=url,
                     storage_path=path,
-                    keywords=job.keywords,
-                    seed=job.seed,
-                    note=job.note,
-                    decay_ms=job.decay_ms,
-                    punch=job.punch,
+                    **_what_was_asked(job),
                     detected_note=note,
                     detected_hz=hz,
                     varied_from=job.source_kick,
